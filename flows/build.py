@@ -1,0 +1,52 @@
+"""The build flow: captures in, one published release out. Orchestration only.
+
+Tasks work on batches of files; the stage logic is in `etl.pipeline`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.cache_policies import NO_CACHE
+
+from etl import pipeline, publish
+from etl.sources import list_source_files
+
+# Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
+stage = task(cache_policy=NO_CACHE)
+
+
+@stage
+def list_files(source: Path) -> list[str]:
+    return list_source_files(source)
+
+
+@stage
+def extract(source: Path, paths: list[str]) -> pipeline.Extracted:
+    return pipeline.extract_batch(source, paths)
+
+
+@stage
+def assemble(batches: list[pipeline.Extracted]) -> pipeline.Release:
+    return pipeline.assemble_release(pipeline.combine_batches(batches))
+
+
+@stage
+def write(release: pipeline.Release, output: Path, version: str) -> Path:
+    return publish.write_release(release.tables, output, version)
+
+
+@flow(name="build-release", log_prints=False)
+def build_release(source: Path, output: Path, version: str, batch_size: int = 500) -> dict:
+    """Build release `version` of the package from the captures under `source`."""
+    logger = get_run_logger()
+    paths = list_files(source)
+    batches = [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)] or [[]]
+    logger.info("extracting %d files in %d batches", len(paths), len(batches))
+    extracted = extract.map(unmapped(source), batches).result()
+    release = assemble(extracted)
+    logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
+    path = write(release, output, version)
+    logger.info("published %s", path)
+    return {**release.counts, "release": str(path)}

@@ -1,0 +1,68 @@
+"""The grammar of document dates, shared by the extractors and the normaliser.
+
+Extractors ask `is_date_text` whether a line is a date line; `normalise` compiles the
+same patterns into Polars expressions. Every pattern is written in the common subset of
+Python `re` and the Rust `regex` crate that Polars uses, with named groups.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH_NUMBERS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+ROMAN_MONTHS: dict[str, int] = {
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
+    "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12,
+}
+
+_MONTH = r"(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DASH = r"\s*[-/\u2013\u2014]\s*"
+
+
+def _month(name: str) -> str:
+    return f"(?P<{name}>{_MONTH})"
+
+
+def _day(name: str) -> str:
+    return f"(?P<{name}>{_DAY})"
+
+
+# name -> (precision, pattern). Order matters: the first pattern that matches wins.
+DATE_PATTERNS: dict[str, tuple[str, str]] = {
+    "iso_day": ("day", r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+    "iso_month": ("month", r"(?P<y>\d{4})-(?P<m>\d{2})"),
+    "month_day_year": ("day", _month("m") + r"\s+" + _day("d") + r",?\s+(?P<y>\d{4})"),
+    "day_month_year": ("day", _day("d") + r"\s+" + _month("m") + r",?\s+(?P<y>\d{4})"),
+    "roman_month": ("day", r"(?P<d>\d{1,2})\.\s?(?P<m>[ivx]{1,4})\.\s?(?P<y>\d{4})\.?"),
+    "month_year": ("month", _month("m") + r",?\s+(?P<y>\d{4})"),
+    "year": ("year", r"(?:(?:c\.|ca\.|circa)\s*)?(?P<y>\d{4})"),
+    "day_range_day_first": (
+        "range", _day("d") + _DASH + _day("d2") + r"\s+" + _month("m") + r",?\s+(?P<y>\d{4})"),
+    "day_range_month_first": (
+        "range", _month("m") + r"\s+" + _day("d") + _DASH + _day("d2") + r",?\s+(?P<y>\d{4})"),
+    "month_range": ("range", _month("m") + _DASH + _month("m2") + r",?\s+(?P<y>\d{4})"),
+    "year_range": ("range", r"(?P<y>\d{4})" + _DASH + r"(?P<y2>\d{4})"),
+    "decade": ("range", r"(?P<y>\d{3}0)s"),
+}
+
+
+def anchored(pattern: str) -> str:
+    """A date pattern that must match the whole (stripped) text, case-insensitively."""
+    return r"(?i)^\s*" + pattern + r"\s*$"
+
+
+_COMPILED = [re.compile(anchored(p)) for _, p in DATE_PATTERNS.values()]
+
+
+def is_date_text(text: str) -> bool:
+    """True when the whole text is one document date in a form the pipeline reads."""
+    text = text.strip()
+    if not text or len(text) > 40:
+        return False
+    return any(rx.match(text) for rx in _COMPILED)

@@ -1,0 +1,95 @@
+"""Cluster extracted records into documents; every merge rule lives here.
+
+- A record id always identifies a document: records with one Record ID are one document.
+- Title plus date may identify one: a record without an id joins the document whose
+  folded title and ISO date it shares. If that title and date belong to several documents
+  with different ids, the record is ambiguous and goes to quarantine.
+- Title alone never does: a record with neither id nor date stays a document of its own.
+- Fields merge by rank: a document page beats a contribution, a contribution beats a
+  listing; within a rank, a title printed in mixed case beats an upper-cased one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.ids import hashed_id
+
+DOCUMENT_PAGE_LAYOUTS = ("document_new", "document_old")
+_DATE_FIELDS = ["date", "date_precision", "date_start", "date_end", "date_text"]
+_LIST_FIELDS = ["translators", "funders", "authors", "places", "subjects"]
+_MERGED_FIELDS = [
+    "record_id", "url", "title", "summary", "document_type", "language", "archive",
+    "archive_reference", "fond", "opis", "delo", "papka", "pages", "file_number",
+    "rights", "original_archive", "uploaded_date", "classification", "text",
+]
+
+
+def record_rank() -> pl.Expr:
+    """0 for a document page, 1 for a contribution, 2 for a listing entry: lower wins."""
+    return (
+        pl.when(pl.col("layout").is_in(DOCUMENT_PAGE_LAYOUTS)).then(0)
+        .when(pl.col("layout") == "contribution").then(1)
+        .otherwise(2)
+    )
+
+
+def _title_date_key() -> pl.Expr:
+    return pl.concat_str([pl.col("title_key"), pl.col("date")], separator="|")
+
+
+def assign_documents(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(records with a document_id column, quarantine rows for ambiguous records)."""
+    keyed = records.with_columns(_title_date_key().alias("_key"))
+    # Which record ids each title+date is known under.
+    known = (
+        keyed.filter(pl.col("record_id").is_not_null() & pl.col("_key").is_not_null())
+        .group_by("_key").agg(pl.col("record_id").unique().sort().alias("_ids"))
+    )
+    keyed = keyed.join(known, on="_key", how="left")
+    ambiguous = pl.col("record_id").is_null() & (pl.col("_ids").list.len() > 1)
+    own_key = pl.concat_str([pl.col("title_key"), pl.col("source_id"), pl.col("position").cast(pl.String)],
+                            separator="|")
+    assigned = keyed.filter(~ambiguous.fill_null(False)).with_columns(
+        pl.coalesce(pl.col("record_id"), pl.col("_ids").list.first()).alias("_rid"),
+        pl.coalesce(pl.col("_key"), own_key).alias("_hash_key"),
+    ).with_columns(
+        pl.when(pl.col("_rid").is_not_null())
+        .then(pl.lit("rid-") + pl.col("_rid").cast(pl.String))
+        .otherwise(hashed_id(pl.col("_hash_key"), "doc-"))
+        .alias("document_id"),
+    ).drop("_key", "_ids", "_rid", "_hash_key")
+    quarantined = keyed.filter(ambiguous.fill_null(False)).select(
+        "source_id", "position", pl.lit("dedup").alias("stage"), pl.lit("ambiguous-match").alias("rule"),
+        pl.lit("title").alias("field"), pl.col("title").str.slice(0, 200).alias("value"),
+        (pl.lit("title and date match documents with different record ids: ")
+         + pl.col("_ids").cast(pl.List(pl.String)).list.join(", ")).alias("message"),
+    )
+    return assigned, quarantined
+
+
+def _first_present(name: str) -> pl.Expr:
+    col = pl.col(name)
+    if name in _LIST_FIELDS:
+        return col.filter(col.list.len() > 0).first().fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    return col.drop_nulls().first()
+
+
+def merge_documents(records: pl.DataFrame) -> pl.DataFrame:
+    """One row per document_id: each field from the best-ranked record that has it."""
+    ordered = records.with_columns(
+        record_rank().alias("_rank"),
+        (pl.col("title") == pl.col("title").str.to_uppercase()).alias("_upper"),
+    ).sort("document_id", "_rank", "_upper", "source_id", "position")
+    dated = pl.col("date_precision") != "unknown"
+    return ordered.group_by("document_id", maintain_order=True).agg(
+        *[_first_present(f) for f in _MERGED_FIELDS + _LIST_FIELDS],
+        *[pl.col(f).filter(dated).first() for f in _DATE_FIELDS],
+        pl.col("text").is_not_null().any().alias("has_text"),
+        pl.len().alias("source_count"),
+    ).with_columns(pl.col("date_precision").fill_null("unknown"))
+
+
+def document_links(records: pl.DataFrame) -> pl.DataFrame:
+    """The document_sources table: which record of which capture shows which document."""
+    return records.select("document_id", "source_id", "position", "layout").sort("source_id", "position")

@@ -1,0 +1,212 @@
+"""The build's stages as plain functions over batches; `flows/build.py` runs them as tasks.
+
+extract_batch (per batch of files) -> combine_batches -> assemble_release: validate,
+normalise, deduplicate, and lay out every published table, conformed to its schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl.collection import collection_tables
+from etl.dedup import assign_documents, document_links, merge_documents
+from etl.extract import Extraction, extract_capture
+from etl.ids import slug
+from etl.normalise import normalise_records
+from etl.publish import ReleaseError
+from etl.schema import conform, empty_table, load_schema, polars_schema
+from etl.sources import Capture, read_capture
+from etl.validate import split_valid
+
+QUARANTINE_SCHEMA = polars_schema(load_schema("quarantine"))
+
+
+@dataclass
+class Extracted:
+    """What a batch of files gave, as tables (the same shape for one batch or all)."""
+
+    sources: pl.DataFrame
+    records: pl.DataFrame
+    quarantine: pl.DataFrame
+    collections: pl.DataFrame  # source_id, title, description
+    articles: pl.DataFrame
+    references: pl.DataFrame  # source_id, position, text
+
+
+@dataclass
+class Release:
+    tables: dict[str, pl.DataFrame]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _source_row(capture: Capture, extraction: Extraction | None) -> dict:
+    row = {
+        "source_id": capture.source_id, "path": capture.path, "sha256": capture.sha256,
+        "bytes": capture.bytes, "encoding": capture.encoding, "format": capture.format,
+        "layout": None, "status": capture.status, "records": 0, "message": capture.message,
+    }
+    if extraction is not None:
+        row["layout"] = extraction.layout
+        row["records"] = len(extraction.records) + len(extraction.rejected) + (extraction.article is not None)
+        if extraction.layout is None:
+            row["status"], row["message"] = "unrecognised", extraction.message
+        elif extraction.truncated:
+            row["status"], row["message"] = "truncated", extraction.message
+    return row
+
+
+def extract_batch(root: Path, paths: list[str]) -> Extracted:
+    """Read and extract every file of one batch."""
+    sources, records, rejected, collections, articles, references = [], [], [], [], [], []
+    for path in paths:
+        capture = read_capture(root, path)
+        extraction = None if capture.text is None else extract_capture(capture.text, capture.format == "html")
+        sources.append(_source_row(capture, extraction))
+        if extraction is None:
+            continue
+        sid = capture.source_id
+        records += [{**r, "source_id": sid} for r in extraction.records]
+        rejected += [{"source_id": sid, "position": r.position, "stage": "extract", "rule": r.rule,
+                      "field": r.field, "value": r.value[:200], "message": r.message}
+                     for r in extraction.rejected]
+        if extraction.collection:
+            collections.append({"source_id": sid, **extraction.collection})
+        if extraction.article:
+            article = extraction.article
+            articles.append({"source_id": sid, **{k: v for k, v in article.items() if k != "references"},
+                             "reference_count": len(article["references"])})
+            references += [{"source_id": sid, "position": i, "text": t}
+                           for i, t in enumerate(article["references"], 1)]
+    return Extracted(
+        sources=pl.DataFrame(sources, schema=polars_schema(load_schema("sources"))),
+        records=pl.DataFrame(records, schema=polars_schema(load_schema("records"))),
+        quarantine=pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA),
+        collections=pl.DataFrame(collections, schema={"source_id": pl.String, "title": pl.String,
+                                                      "description": pl.String}),
+        articles=pl.DataFrame(articles, schema={k: v for k, v in polars_schema(load_schema("articles")).items()
+                                                if k != "article_id"}),
+        references=pl.DataFrame(references, schema={"source_id": pl.String, "position": pl.Int64,
+                                                     "text": pl.String}),
+    )
+
+
+def combine_batches(batches: list[Extracted]) -> Extracted:
+    """All batches as one, with byte-identical copies of a file read once.
+
+    The first path (in path order) of a content hash keeps the records; later copies stay
+    in `sources` with status 'duplicate' and give none.
+    """
+    parts = {name: pl.concat([getattr(b, name) for b in batches]) for name in Extracted.__dataclass_fields__}
+    sources = parts["sources"].sort("path")
+    copy = pl.col("sha256").is_duplicated() & ~pl.col("sha256").is_first_distinct()
+    first_path = pl.col("path").first().over("sha256")
+    parts["sources"] = sources.with_columns(
+        pl.when(copy).then(pl.lit("duplicate")).otherwise("status").alias("status"),
+        pl.when(copy).then(pl.lit("same bytes as ") + first_path).otherwise("message").alias("message"),
+        pl.when(copy).then(0).otherwise("records").alias("records"),
+    )
+    for name in ("records", "quarantine", "collections", "articles", "references"):
+        parts[name] = parts[name].unique(maintain_order=True)
+    return Extracted(**parts)
+
+
+def _record_checks() -> dict:
+    """The documents schema's per-record rules for the fields a normalised record carries.
+
+    Uniqueness is left out: several records of one document share its values.
+    """
+    documents = load_schema("documents")
+    records_fields = set(polars_schema(load_schema("records"))) | {
+        "date", "date_precision", "date_start", "date_end", "archive", "archive_reference",
+        "fond", "opis", "delo", "papka", "pages", "file_number", "translators", "funders", "uploaded_date"}
+    fields = []
+    for f in documents["fields"]:
+        if f["name"] in records_fields:
+            constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "unique"}
+            fields.append({**f, "constraints": constraints})
+    return {"fields": fields}
+
+
+def _date_quarantine(normalised: pl.DataFrame) -> pl.DataFrame:
+    return normalised.filter(pl.col("date_error").is_not_null()).select(
+        "source_id", "position", pl.lit("normalise").alias("stage"), pl.lit("date").alias("rule"),
+        pl.lit("date_text").alias("field"), pl.col("date_text").alias("value"),
+        pl.col("date_error").alias("message"),
+    )
+
+
+def _article_tables(extracted: Extracted) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(articles, references, quarantine): one article per title; later copies quarantined."""
+    found = extracted.articles.join(extracted.sources.select("source_id", "path"), on="source_id") \
+        .with_columns(pl.lit(1, pl.Int64).alias("position"))
+    valid, rejected = split_valid(found, load_schema("articles") | {"primaryKey": []}, "validate")
+    valid = valid.with_columns(slug(pl.col("title"), "article-").alias("article_id")).sort("path")
+    repeat = ~pl.col("article_id").is_first_distinct()
+    repeats = valid.filter(repeat).select(
+        "source_id", "position", pl.lit("dedup").alias("stage"), pl.lit("duplicate-article").alias("rule"),
+        pl.lit("title").alias("field"), pl.col("title").alias("value"),
+        pl.lit("an article of the same title was read from an earlier file").alias("message"),
+    )
+    articles = valid.filter(~repeat)
+    references = extracted.references.join(articles.select("source_id", "article_id"), on="source_id") \
+        .select("article_id", "position", "text")
+    return articles, references, pl.concat([rejected, repeats])
+
+
+def assemble_release(extracted: Extracted) -> Release:
+    """Validate, normalise and deduplicate the extracted records into the published tables."""
+    valid, rejected = split_valid(extracted.records, load_schema("records"), "validate")
+    normalised = normalise_records(valid)
+    dated, bad_dates = normalised.filter(pl.col("date_error").is_null()), _date_quarantine(normalised)
+    checked, broken = split_valid(dated, _record_checks(), "normalise")
+    assigned, ambiguous = assign_documents(checked)
+    documents = merge_documents(assigned)
+    links = document_links(assigned)
+    collections, members = collection_tables(extracted.collections, links, extracted.sources)
+    articles, references, article_quarantine = _article_tables(extracted)
+    quarantine = pl.concat([
+        extracted.quarantine, rejected, bad_dates, broken, ambiguous, article_quarantine,
+    ]).cast(QUARANTINE_SCHEMA).sort("source_id", "position", "stage", "rule", "field")
+    tables = {
+        "documents": documents.sort("document_id"),
+        "texts": documents.filter(pl.col("text").is_not_null()).select("document_id", "text").sort("document_id"),
+        "collections": collections,
+        "collection_documents": members.sort("collection_id", "position"),
+        "document_sources": links,
+        "sources": extracted.sources.sort("path"),
+        "quarantine": quarantine,
+        "articles": articles.sort("article_id"),
+        "references": references.sort("article_id", "position"),
+    }
+    tables = {name: conform(_schema_columns(table, name), name) for name, table in tables.items()}
+    counts = release_counts(tables)
+    unaccounted = counts["records_extracted"] - counts["records_published"] - counts["records_quarantined"]
+    if unaccounted:
+        raise ReleaseError(f"{unaccounted} extracted records are neither published nor quarantined")
+    return Release(tables, counts)
+
+
+def _schema_columns(table: pl.DataFrame, name: str) -> pl.DataFrame:
+    """The table without the working columns a stage added (conform reports any missing)."""
+    wanted = polars_schema(load_schema(name))
+    return table.select([c for c in table.columns if c in wanted])
+
+
+def release_counts(tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Headline counts; records extracted = published + quarantined, or the build is wrong."""
+    sources = tables["sources"]
+    counts = {f"files_{row['status']}": row["len"]
+              for row in sources.group_by("status").len().sort("status").to_dicts()}
+    counts |= {
+        "files": sources.height,
+        "records_extracted": int(sources.get_column("records").sum()),
+        "records_published": tables["document_sources"].height + tables["articles"].height,
+        "records_quarantined": tables["quarantine"].select("source_id", "position").unique().height,
+        "documents": tables["documents"].height,
+        "collections": tables["collections"].height,
+        "articles": tables["articles"].height,
+    }
+    return counts

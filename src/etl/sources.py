@@ -1,0 +1,103 @@
+"""Input files: walk the source tree, hash each file, decode it, and say what it is.
+
+Every file found becomes one row of the `sources` table, whatever happens to it; a file
+that cannot be read as a capture gets a status and a one-line reason instead of records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+_BINARY_PROBE = 8192
+_HTML_OPENINGS = ("<!doctype html", "<html")
+# Control characters (C0 and C1) other than white space: text is nearly free of them.
+_CONTROL = {chr(c) for c in [*range(32), *range(0x7F, 0xA0)]} - set("\t\n\r\f\v")
+
+
+@dataclass
+class Capture:
+    """One input file as read: its identity, how it decoded, and its text if it did."""
+
+    path: str  # relative to the source root, forward slashes
+    sha256: str
+    bytes: int
+    encoding: str | None = None
+    format: str | None = None  # "text" or "html"
+    status: str = "ok"
+    message: str | None = None
+    text: str | None = None
+
+    @property
+    def source_id(self) -> str:
+        return self.sha256[:16]
+
+
+def list_source_files(root: Path) -> list[str]:
+    """Relative paths (forward slashes, sorted) of every regular file below `root`.
+
+    Links are not followed: a capture folder must not pull in files from elsewhere.
+    """
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    )
+
+
+def decoded_text(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding): UTF-8 first (with or without BOM), UTF-16 by its BOM, then cp1252,
+    then latin-1; None when no decoding gives text (control characters throughout)."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp1252", "latin-1"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _control_share(text) < 0.01:
+            return text, encoding
+    return None
+
+
+def _control_share(text: str) -> float:
+    sample = text[:_BINARY_PROBE]
+    return sum(ch in _CONTROL for ch in sample) / max(len(sample), 1)
+
+
+def looks_binary(data: bytes) -> bool:
+    probe = data[:_BINARY_PROBE]
+    if probe.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in probe
+
+
+def looks_html(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n")[:20].lower().startswith(_HTML_OPENINGS)
+
+
+def read_capture(root: Path, relpath: str) -> Capture:
+    """The file at root/relpath, hashed and decoded, with a status saying whether it is text."""
+    try:
+        data = (root / relpath).read_bytes()
+    except OSError as err:
+        return Capture(relpath, hashlib.sha256(b"").hexdigest(), 0, status="unreadable",
+                       message=f"could not read the file: {err.strerror or err}")
+    capture = Capture(relpath, hashlib.sha256(data).hexdigest(), len(data))
+    if not data.strip():
+        capture.status, capture.message = "empty", "the file is empty" if not data else "the file holds only white space"
+    elif looks_binary(data):
+        capture.status, capture.message = "binary", "the file holds binary data (NUL bytes), not text"
+    elif (decoded := decoded_text(data)) is None:
+        capture.status, capture.message = "undecodable", "no text encoding (UTF-8, UTF-16, cp1252, latin-1) gives readable text"
+    else:
+        text, capture.encoding = decoded
+        capture.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        capture.format = "html" if looks_html(text) else "text"
+    return capture

@@ -1,0 +1,27 @@
+"""Shared fixtures: one Prefect test server for the whole run, and the folders tests read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+SAMPLES = PROJECT_ROOT / "samples" / "captures"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """Start Prefect's ephemeral test server once; flows in any test reuse it."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not (SEEDS / "expected.json").exists():
+        pytest.skip("the shared seeds are not beside this checkout")
+    return SEEDS

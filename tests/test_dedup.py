@@ -1,0 +1,99 @@
+import polars as pl
+
+from etl.dedup import assign_documents, merge_documents
+
+_COLUMNS = {
+    "source_id": pl.String, "position": pl.Int64, "layout": pl.String, "title": pl.String,
+    "title_key": pl.String, "date": pl.String, "date_precision": pl.String, "record_id": pl.Int64,
+    "summary": pl.String, "text": pl.String,
+}
+
+
+def _records(*rows: dict) -> pl.DataFrame:
+    base = {"layout": "listing_old", "date_precision": "day", "record_id": None, "summary": None, "text": None}
+    table = pl.DataFrame([{**base, **r} for r in rows], schema=_COLUMNS)
+    missing = ["url", "document_type", "language", "archive", "archive_reference", "fond", "opis", "delo",
+               "papka", "pages", "file_number", "rights", "original_archive", "classification", "date_text"]
+    lists = ["translators", "funders", "authors", "places", "subjects"]
+    return table.with_columns(
+        *[pl.lit(None, pl.String).alias(c) for c in missing],
+        *[pl.lit([], pl.List(pl.String)).alias(c) for c in lists],
+        pl.lit(None, pl.Date).alias("uploaded_date"), pl.lit(None, pl.Date).alias("date_start"),
+        pl.lit(None, pl.Date).alias("date_end"),
+    )
+
+
+def _documents(records: pl.DataFrame) -> pl.DataFrame:
+    assigned, quarantined = assign_documents(records)
+    assert quarantined.height == 0
+    return merge_documents(assigned)
+
+
+def test_same_title_on_two_dates_stays_two_documents():
+    docs = _documents(_records(
+        {"source_id": "a", "position": 1, "title": "Report", "title_key": "report", "date": "1963-10-02"},
+        {"source_id": "a", "position": 2, "title": "Report", "title_key": "report", "date": "1964-06-01"},
+    ))
+    assert docs.height == 2
+
+
+def test_numbered_titles_on_one_date_stay_two_documents():
+    docs = _documents(_records(
+        {"source_id": "a", "position": 1, "title": "No. 28", "title_key": "no. 28", "date": "1962-05-05"},
+        {"source_id": "a", "position": 2, "title": "No. 29", "title_key": "no. 29", "date": "1962-05-05"},
+    ))
+    assert docs.height == 2
+
+
+def test_listing_entry_joins_the_document_page_with_its_title_and_date():
+    docs = _documents(_records(
+        {"source_id": "list", "position": 5, "title": "MEMO ON KOREANS", "title_key": "memo on koreans",
+         "date": "1956-02-02", "summary": "listing summary"},
+        {"source_id": "page", "position": 1, "layout": "document_new", "title": "Memo on Koreans",
+         "title_key": "memo on koreans", "date": "1956-02-02", "record_id": 42, "summary": "page summary",
+         "text": "body"},
+    ))
+    row = docs.row(0, named=True)
+    assert (docs.height, row["document_id"], row["source_count"]) == (1, "rid-42", 2)
+    assert (row["title"], row["summary"], row["has_text"]) == ("Memo on Koreans", "page summary", True)
+
+
+def test_record_ids_always_separate_documents():
+    docs = _documents(_records(
+        {"source_id": "p1", "position": 1, "layout": "document_new", "title": "T", "title_key": "t",
+         "date": "1960-01-01", "record_id": 1},
+        {"source_id": "p2", "position": 1, "layout": "document_new", "title": "T", "title_key": "t",
+         "date": "1960-01-01", "record_id": 2},
+    ))
+    assert sorted(docs.get_column("document_id")) == ["rid-1", "rid-2"]
+
+
+def test_entry_matching_two_record_ids_is_quarantined_not_guessed():
+    assigned, quarantined = assign_documents(_records(
+        {"source_id": "p1", "position": 1, "layout": "document_new", "title": "T", "title_key": "t",
+         "date": "1960-01-01", "record_id": 1},
+        {"source_id": "p2", "position": 1, "layout": "document_new", "title": "T", "title_key": "t",
+         "date": "1960-01-01", "record_id": 2},
+        {"source_id": "l", "position": 3, "title": "T", "title_key": "t", "date": "1960-01-01"},
+    ))
+    assert assigned.height == 2
+    assert quarantined.select("source_id", "position", "stage", "rule").rows() == [
+        ("l", 3, "dedup", "ambiguous-match")]
+
+
+def test_undated_records_are_never_merged_on_title_alone():
+    docs = _documents(_records(
+        {"source_id": "a", "position": 1, "title": "T", "title_key": "t", "date": None, "date_precision": "unknown"},
+        {"source_id": "b", "position": 1, "title": "T", "title_key": "t", "date": None, "date_precision": "unknown"},
+    ))
+    assert docs.height == 2
+
+
+def test_document_ids_do_not_depend_on_record_order():
+    rows = [
+        {"source_id": "a", "position": 1, "title": "X", "title_key": "x", "date": "1970-05-05"},
+        {"source_id": "b", "position": 2, "title": "Y", "title_key": "y", "date": "1970-05-05"},
+    ]
+    forward = _documents(_records(*rows)).get_column("document_id").sort().to_list()
+    backward = _documents(_records(*reversed(rows))).get_column("document_id").sort().to_list()
+    assert forward == backward and all(i.startswith("doc-") for i in forward)
