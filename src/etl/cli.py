@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder that holds the releases (default: output/)")
     build.add_argument("--version", help="release version (default: today's date, YYYY.MM.DD[.N])")
     build.add_argument("--batch-size", type=int, default=500, help="files per extraction task")
+    commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
     return parser
 
 
@@ -62,6 +64,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"etl build: release {version} already exists in {package_dir}; releases are never rewritten",
               file=sys.stderr)
         return 1
+    # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.build import build_release
 
     try:
@@ -77,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return run_build(args)
+    if args.command == "dictionary":
+        from etl.dictionary import DICTIONARY_PATH, write_dictionary
+
+        write_dictionary()
+        print(f"wrote {DICTIONARY_PATH}")
+        return 0
     return 2
 
 

@@ -3,6 +3,11 @@
 Extractors ask `is_date_text` whether a line is a date line; `normalise` compiles the
 same patterns into Polars expressions. Every pattern is written in the common subset of
 Python `re` and the Rust `regex` crate that Polars uses, with named groups.
+
+Group names: `y`, `m`, `d` for the date (or a range's first end) and `y2`, `m2`, `d2` for a
+range's last end; a part a range does not repeat is shared by both ends ("August 16-17,
+1957" has one month and one year). `m` is a month name, abbreviation, Roman numeral or
+number. The finest part a pattern names is the precision of its ends.
 """
 
 from __future__ import annotations
@@ -46,10 +51,22 @@ DATE_PATTERNS: dict[str, tuple[str, str]] = {
         "range", _day("d") + _DASH + _day("d2") + r"\s+" + _month("m") + r",?\s+(?P<y>\d{4})"),
     "day_range_month_first": (
         "range", _month("m") + r"\s+" + _day("d") + _DASH + _day("d2") + r",?\s+(?P<y>\d{4})"),
+    "day_range_across_months_day_first": (
+        "range", _day("d") + r"\s+" + _month("m") + _DASH + _day("d2") + r"\s+" + _month("m2")
+        + r",?\s+(?P<y>\d{4})"),
+    "day_range_across_months_month_first": (
+        "range", _month("m") + r"\s+" + _day("d") + _DASH + _month("m2") + r"\s+" + _day("d2")
+        + r",?\s+(?P<y>\d{4})"),
     "month_range": ("range", _month("m") + _DASH + _month("m2") + r",?\s+(?P<y>\d{4})"),
+    "month_range_across_years": (
+        "range", _month("m") + r",?\s+(?P<y>\d{4})" + _DASH + _month("m2") + r",?\s+(?P<y2>\d{4})"),
     "year_range": ("range", r"(?P<y>\d{4})" + _DASH + r"(?P<y2>\d{4})"),
-    "decade": ("range", r"(?P<y>\d{3}0)s"),
+    "decade": ("range", r"(?P<y>\d{3}0)'?s"),
 }
+
+# Patterns whose text names only the first year of a span of years: the last year is
+# this many years after it.
+SPAN_YEARS: dict[str, int] = {"decade": 9}
 
 
 def anchored(pattern: str) -> str:

@@ -113,20 +113,19 @@ def combine_batches(batches: list[Extracted]) -> Extracted:
     return Extracted(**parts)
 
 
-def _record_checks() -> dict:
-    """The documents schema's per-record rules for the fields a normalised record carries.
+_NORMALISED_FIELDS = {
+    "date", "date_precision", "date_start", "date_end", "archive", "archive_reference", "fond", "opis",
+    "delo", "papka", "pages", "file_number", "translators", "funders", "uploaded_date",
+}
 
-    Uniqueness is left out: several records of one document share its values.
-    """
-    documents = load_schema("documents")
-    records_fields = set(polars_schema(load_schema("records"))) | {
-        "date", "date_precision", "date_start", "date_end", "archive", "archive_reference",
-        "fond", "opis", "delo", "papka", "pages", "file_number", "translators", "funders", "uploaded_date"}
-    fields = []
-    for f in documents["fields"]:
-        if f["name"] in records_fields:
-            constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "unique"}
-            fields.append({**f, "constraints": constraints})
+
+def per_record_rules(schema: dict, names: set[str] | None = None) -> dict:
+    """The rules of `schema` that one row can break on its own (all but unique and keys),
+    for the fields in `names` (all fields when None)."""
+    fields = [
+        {**f, "constraints": {k: v for k, v in f.get("constraints", {}).items() if k != "unique"}}
+        for f in schema["fields"] if names is None or f["name"] in names
+    ]
     return {"fields": fields}
 
 
@@ -140,10 +139,11 @@ def _date_quarantine(normalised: pl.DataFrame) -> pl.DataFrame:
 
 def _article_tables(extracted: Extracted) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(articles, references, quarantine): one article per title; later copies quarantined."""
-    found = extracted.articles.join(extracted.sources.select("source_id", "path"), on="source_id") \
-        .with_columns(pl.lit(1, pl.Int64).alias("position"))
-    valid, rejected = split_valid(found, load_schema("articles") | {"primaryKey": []}, "validate")
-    valid = valid.with_columns(slug(pl.col("title"), "article-").alias("article_id")).sort("path")
+    found = extracted.articles.join(extracted.sources.select("source_id", "path"), on="source_id").with_columns(
+        pl.lit(1, pl.Int64).alias("position"), slug(pl.col("title"), "article-").alias("article_id"),
+    )
+    valid, rejected = split_valid(found, per_record_rules(load_schema("articles")), "validate")
+    valid = valid.sort("path")
     repeat = ~pl.col("article_id").is_first_distinct()
     repeats = valid.filter(repeat).select(
         "source_id", "position", pl.lit("dedup").alias("stage"), pl.lit("duplicate-article").alias("rule"),
@@ -161,7 +161,8 @@ def assemble_release(extracted: Extracted) -> Release:
     valid, rejected = split_valid(extracted.records, load_schema("records"), "validate")
     normalised = normalise_records(valid)
     dated, bad_dates = normalised.filter(pl.col("date_error").is_null()), _date_quarantine(normalised)
-    checked, broken = split_valid(dated, _record_checks(), "normalise")
+    record_fields = set(polars_schema(load_schema("records"))) | _NORMALISED_FIELDS
+    checked, broken = split_valid(dated, per_record_rules(load_schema("documents"), record_fields), "normalise")
     assigned, ambiguous = assign_documents(checked)
     documents = merge_documents(assigned)
     links = document_links(assigned)

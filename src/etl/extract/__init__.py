@@ -31,3 +31,55 @@ class Extraction:
     article: dict | None = None  # see article.py
     truncated: bool = False
     message: str | None = None  # one line for the sources table
+
+
+# The layout modules import the dataclasses above, so they are imported after them.
+from etl.extract import article, doc_new, doc_old, listing_old, listing_search  # noqa: E402
+from etl.extract.blocks import (  # noqa: E402
+    first_line, quoted, page_url, record_id_from_url, title_key, too_long_to_read,
+)
+from etl.extract.html import HtmlPage, parse_html_page  # noqa: E402
+
+# Tried in this order: the most specific layout first.
+LAYOUTS = (article, doc_new, doc_old, listing_old, listing_search)
+DOCUMENT_LAYOUTS = (doc_new, doc_old)
+
+
+def extract_capture(text: str, is_html: bool) -> Extraction:
+    """The records of one capture, read by the first layout that matches it."""
+    page = parse_html_page(text) if is_html else None
+    body = page.text if page else text
+    layout = next((m for m in LAYOUTS if m.matches(body)), None)
+    if layout is None:
+        return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}")
+    if page and layout in DOCUMENT_LAYOUTS:
+        extraction = layout.extract(body, title_hint=page.heading)
+    else:
+        extraction = layout.extract(body)
+    if page:
+        add_page_addresses(extraction, page)
+        if not page.complete:
+            extraction.truncated = True
+            extraction.message = extraction.message or "looks truncated: no closing </html> tag"
+    return extraction
+
+
+def unrecognised_reason(text: str) -> str:
+    if not text.strip():
+        return "no text"
+    if too_long_to_read(text):
+        return f"one line of {len(text):,} characters with no line break"
+    return f"first line {quoted(first_line(text))}"
+
+
+def add_page_addresses(extraction: Extraction, page: HtmlPage) -> None:
+    """Fill url and record_id from the page: its canonical address for a document page,
+    for a listing entry the link whose text is the entry's title."""
+    anchors = {title_key(text): href for href, text in reversed(page.links) if text}
+    for record in extraction.records:
+        if record["layout"] in (doc_new.LAYOUT, doc_old.LAYOUT):
+            href = page.canonical
+        else:
+            href = anchors.get(title_key(record["title"]))
+        record["url"] = record["url"] or page_url(href, page.canonical)
+        record["record_id"] = record["record_id"] or record_id_from_url(record["url"] or href)

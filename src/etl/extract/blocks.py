@@ -1,0 +1,248 @@
+"""Line and block helpers shared by the layout extractors.
+
+Every layout asks the same questions of a capture's lines: is it blank, a bullet, a
+dash rule, an entry date, site chrome, a funder line? Was the capture cut off in its
+last line? These answers live here, together with the record dict builder, whose keys
+come from `schemas/records.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urljoin
+
+from etl.config import SCHEMA_DIR
+from etl.dates import is_date_text
+from etl.extract import Extraction, Rejected
+
+BULLET = "•"
+ONE_LINE_LIMIT = 20_000  # a text with no line break longer than this is not a page
+
+# Lines the site prints around the content on every page (compared folded, lower-cased).
+CHROME = frozenset({
+    "skip to content", "search in", "digital archive",
+    "digital archive international history declassified",
+    "results:", "results", "documents", "related documents",
+    "get citation", "share document", "english html", "no image found.", "load more",
+})
+COUNT_LINE = re.compile(r"\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
+DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
+# A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
+PAGER_WORD = r"(?:\d{1,3}|[\u2039\u203a\u00ab\u00bb\u2026<>|]+|first|last|next|prev(?:ious)?|page)"
+PAGER = re.compile(PAGER_WORD + r"(?:\s+" + PAGER_WORD + r")*", re.I)
+MASKED_EMAIL = re.compile(r"(?:[\w ]+:\s*)?\[email\s+protected\]", re.I)
+FUNDER = re.compile(r"made possible with support from\s+(?P<funders>.+)", re.I)
+DOCUMENT_URL = re.compile(r"(?:^|/)document/(?P<id>\d{1,9})/?(?:[?#]\S*)?$")
+URL = re.compile(r"https?://\S+|/\S*")
+PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                                   "\u2013": "-", "\u2014": "-"})
+# A last line ending in one of these (or a digit) is complete, not cut mid-word.
+COMPLETE_ENDINGS = ".!?:;)]}\"'\u201d\u2019\u00bb\u2026>*"
+
+
+@cache
+def record_fields() -> tuple[str, ...]:
+    """The record field names of schemas/records.json, without `source_id`."""
+    schema = json.loads((SCHEMA_DIR / "records.json").read_text("utf-8"))
+    return tuple(f["name"] for f in schema["fields"] if f["name"] != "source_id")
+
+
+def new_record(layout: str, position: int, **values) -> dict:
+    """A record with every schema field; empty strings and lists become None."""
+    unknown = set(values) - set(record_fields())
+    if unknown:
+        raise KeyError(f"not a records.json field: {sorted(unknown)}")
+    record = dict.fromkeys(record_fields())
+    record.update({k: (None if v in ("", []) else v) for k, v in values.items()})
+    record.update(position=position, layout=layout)
+    return record
+
+
+def fold(text: str) -> str:
+    """Whitespace runs (non-breaking spaces included) folded to one space, stripped."""
+    return " ".join(text.split())
+
+
+def page_lines(text: str) -> list[str]:
+    """The lines of a capture, right-stripped; lines of only (non-breaking) spaces are ""."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() if line.strip() else "" for line in text.split("\n")]
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """The non-blank lines, stripped: one paragraph per line."""
+    return [line.strip() for line in lines if line]
+
+
+def bullet_text(line: str) -> str | None:
+    """The text after a leading bullet, or None when the line is not a bullet line."""
+    stripped = line.strip()
+    return stripped[1:].strip() if stripped.startswith(BULLET) else None
+
+
+def without_bullet(line: str) -> str:
+    text = bullet_text(line)
+    return line.strip() if text is None else text
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def is_dash_rule(line: str) -> bool:
+    return bool(DASH_RULE.fullmatch(line.strip()))
+
+
+def is_count_line(line: str) -> bool:
+    """True for the "N - M of T" line of a search result page."""
+    return bool(COUNT_LINE.fullmatch(fold(line)))
+
+
+def is_site_label(line: str) -> bool:
+    """A fixed label the site prints around the content ("Skip to content", "Documents")."""
+    return fold(without_bullet(line)).lower() in CHROME
+
+
+def is_chrome(line: str) -> bool:
+    """Site furniture: labels, result counts, pagers, masked e-mail contact lines."""
+    text = fold(without_bullet(line))
+    return is_site_label(text) or is_count_line(text) or bool(PAGER.fullmatch(text)) \
+        or bool(MASKED_EMAIL.fullmatch(text))
+
+
+def is_entry_date(line: str) -> bool:
+    """True for a document date line (month first, or a bare year).
+
+    Day-first dates such as "14 September 1960" and ISO dates are printed inside bodies
+    and metadata, never as a document's date line, so they do not count here.
+    """
+    text = fold(without_bullet(line))
+    if not is_date_text(text):
+        return False
+    return text[0].isalpha() or bool(re.fullmatch(r"\d{4}(?:'?s|\s*[-/\u2013\u2014]\s*\d{4})?", text))
+
+
+def dated_entry_count(paras: list[str]) -> int:
+    """How many date lines are followed by a line that can be a title."""
+    return sum(is_entry_date(a) and not is_entry_date(b) and not is_chrome(b)
+               for a, b in zip(paras, paras[1:]))
+
+
+def title_key(title: str) -> str:
+    """A title folded for comparison: spaces, curly quotes and dashes made plain, lower case."""
+    plain = title.translate(PLAIN_PUNCTUATION)
+    return fold(plain).lower()
+
+
+def funder_text(line: str) -> str | None:
+    """What follows "made possible with support from", as printed, or None."""
+    match = FUNDER.search(fold(line))
+    return match["funders"].strip() if match else None
+
+
+def record_id_from_url(url: str | None) -> str | None:
+    """The record id of a numeric /document/<n> address; /node/<n> and slugs give none."""
+    match = DOCUMENT_URL.search(url or "")
+    return match["id"] if match else None
+
+
+def page_url(href: str | None, base: str | None) -> str | None:
+    """An absolute or site-rooted address for a link, or None when it cannot be made one."""
+    href = (href or "").strip()
+    if URL.fullmatch(href):
+        return href
+    url = urljoin(base, href) if href and base else ""
+    return url if URL.fullmatch(url) else None
+
+
+def too_long_to_read(text: str) -> bool:
+    """True for one enormous line: no layout is read from such a text."""
+    return len(text) > ONE_LINE_LIMIT and "\n" not in text.strip()
+
+
+def cut_last_line(text: str) -> str | None:
+    """The last line when the capture stops in the middle of it, else None.
+
+    A capture that ends with a newline, or whose last line ends in a digit or in
+    sentence punctuation, is complete.
+    """
+    if not text or text.endswith(("\n", "\r")):
+        return None
+    last = text.replace("\r", "\n").rsplit("\n", 1)[-1].strip()
+    if not last or last[-1].isdigit() or last[-1] in COMPLETE_ENDINGS:
+        return None
+    return last
+
+
+def truncation_message(partial: str) -> str:
+    return f"looks truncated: the last line stops mid-word ({quoted(partial[-40:])})"
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """Text folded and cut to `limit` characters, in double quotes."""
+    text = fold(text)
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "\u2026") + '"'
+
+
+def first_line(text: str) -> str:
+    return next((line.strip() for line in page_lines(text) if line), "")
+
+
+@dataclass
+class Entry:
+    """One listing entry as found: its date line (if any) and its text lines in order."""
+
+    date_text: str | None
+    lines: list[str] = field(default_factory=list)
+
+
+def entry_record(layout: str, position: int, entry: Entry) -> dict:
+    """The record of a listing entry: title is its first line, summary the rest."""
+    title = fold(entry.lines[0]) if entry.lines else None
+    summary = fold(" ".join(entry.lines[1:])) if len(entry.lines) > 1 else None
+    return new_record(layout, position, date_text=entry.date_text, title=title, summary=summary)
+
+
+def listing_extraction(layout: str, entries: list[Entry], text: str) -> Extraction:
+    """Records of the entries in page order; untitled and cut-off entries go to `rejected`."""
+    records = [entry_record(layout, pos, entry) for pos, entry in enumerate(entries, 1)]
+    rejected = [untitled_entry(r) for r in records if not r["title"]]
+    records = [r for r in records if r["title"]]
+    partial = cut_last_line(text)
+    if partial and records:
+        last, cut = settle_cut_entry(records[-1], partial)
+        records = records[:-1] + ([last] if last else [])
+        rejected += cut
+    return Extraction(layout, records=records, rejected=rejected, truncated=bool(partial),
+                      message=truncation_message(partial) if partial else None)
+
+
+def settle_cut_entry(record: dict, partial: str) -> tuple[dict | None, list[Rejected]]:
+    """The last entry of a cut-off capture: its summary dropped when the cut falls in it,
+    the whole entry rejected when the cut falls in its title."""
+    cut = fold(without_bullet(partial))
+    if record["summary"] and record["summary"].endswith(cut):
+        return {**record, "summary": None}, []
+    if record["title"].endswith(cut):
+        return None, [Rejected(record["position"], "truncated", "title", record["title"],
+                               "the capture stops inside this entry's title")]
+    return record, []
+
+
+def untitled_entry(record: dict) -> Rejected:
+    return Rejected(record["position"], "missing", "title", record["date_text"] or "",
+                    "a listing entry with a date line but no title line")
+
+
+def document_extraction(layout: str, fields: dict, partial: str | None) -> Extraction:
+    """A document page's one record, or a rejection when its title is missing or cut."""
+    message = truncation_message(partial) if partial else None
+    if not fields.get("title"):
+        rule, value = ("truncated", partial) if partial else ("missing", "")
+        rejected = Rejected(1, rule, "title", value, "no complete title line on the document page")
+        return Extraction(layout, rejected=[rejected], truncated=bool(partial), message=message)
+    record = new_record(layout, 1, **fields)
+    return Extraction(layout, records=[record], truncated=bool(partial), message=message)

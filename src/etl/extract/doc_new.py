@@ -1,0 +1,179 @@
+"""Newer-site document page.
+
+Told apart by its metadata block at the end of the page: a "Document Information"
+heading, or without it (e.g. from HTML dt/dd pairs) a run of known labels such as
+Source, Rights, Type, Language and Record ID, each followed by its value lines. A page
+cut off before that block is still known by its head: "Skip to content", a date line and
+a title line. The head is the date, the title and an optional funder line; the body
+follows, and its last paragraph is the summary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl.extract import Extraction
+from etl.extract.blocks import (
+    cut_last_line, dated_entry_count, document_extraction, fold, funder_text, is_chrome,
+    is_entry_date, is_site_label, page_lines, paragraphs, title_key, too_long_to_read,
+    without_bullet,
+)
+
+LAYOUT = "document_new"
+HEADING = "document information"
+HEAD_WINDOW = 4  # the date line is among the first few lines after the chrome
+LABEL_GAP = 25  # most value lines between two labels of one metadata block
+# label -> (record field or None when the schema has none, how its value lines combine);
+# a label is matched lower-cased and singular, so "Author(s)" and "Authors" are "author"
+LABELS: dict[str, tuple[str | None, str]] = {
+    "source": ("source", "text"),
+    "original archive": ("original_archive", "items"),
+    "rights": ("rights", "paragraphs"),
+    "original uploaded date": ("uploaded_date_text", "text"),
+    "type": ("document_type", "items"),
+    "language": ("language", "items"),
+    "record id": ("record_id", "id"),
+    "author": ("authors", "list"),
+    "associated places": ("places", "list"),
+    "subjects discussed": ("subjects", "list"),
+    "associated people & organizations": (None, "list"),
+    "associated people and organizations": (None, "list"),
+    "original classification": ("classification", "text"),
+    "donor": (None, "list"),
+    "document contributor": (None, "list"),
+}
+COMBINE = {
+    "text": lambda lines: fold(" ".join(lines)),
+    "items": lambda lines: "; ".join(fold(line) for line in lines),
+    "paragraphs": lambda lines: "\n\n".join(fold(line) for line in lines),
+    "list": lambda lines: [fold(line) for line in lines],
+    "id": lambda lines: fold(lines[0]) if re.fullmatch(r"\d{1,9}", fold(lines[0])) else None,
+}
+
+
+def matches(text: str) -> bool:
+    if too_long_to_read(text):
+        return False
+    paras = paragraphs(page_lines(text))
+    return metadata_start(paras) is not None or has_page_head(paras)
+
+
+def extract(text: str, title_hint: str | None = None) -> Extraction:
+    paras = paragraphs(page_lines(text))
+    partial = cut_last_line(text)
+    if partial:
+        paras = paras[:-1]  # the cut line is kept nowhere
+    meta = metadata_start(paras)
+    head, body_at = head_fields(paras[:meta], title_hint)
+    values = metadata_values(paras[meta:] if meta is not None else [])
+    fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
+              **metadata_fields(values, cut=bool(partial) and not is_label_start(partial))}
+    return document_extraction(LAYOUT, fields, partial)
+
+
+def has_page_head(paras: list[str]) -> bool:
+    """True for "Skip to content", a date line and a title line, on a page that is no listing."""
+    return len(paras) >= 3 and fold(paras[0]).lower() == "skip to content" \
+        and is_entry_date(paras[1]) and not is_entry_date(paras[2]) and dated_entry_count(paras) < 2
+
+
+def singular(label: str) -> str:
+    return re.sub(r"(?:\(s\)|s)$", "", fold(label).lower())
+
+
+KNOWN_LABELS = {singular(label): label for label in LABELS}
+
+
+def label_of(para: str) -> tuple[str | None, str | None]:
+    """(label, value on the same line) when the line is a metadata label, else (None, None)."""
+    name, _, value = fold(para).partition(":")
+    label = KNOWN_LABELS.get(singular(name))
+    return (label, value.strip() or None) if label else (None, None)
+
+
+def is_label_start(partial: str) -> bool:
+    """True when a cut line is the start of a label, so no value was cut."""
+    start = fold(partial).lower()
+    return any(label.startswith(start) for label in LABELS)
+
+
+def metadata_start(paras: list[str]) -> int | None:
+    """Index where the metadata block starts: its heading, or the first of a run of labels."""
+    headings = [i for i, p in enumerate(paras) if fold(p).lower() == HEADING]
+    if headings:
+        return headings[-1]
+    at = [i for i, p in enumerate(paras) if label_of(p)[0]]
+    run = at[-1:]
+    for i in reversed(at[:-1]):
+        if run[0] - i > LABEL_GAP:
+            break
+        run.insert(0, i)
+    distinct = {label_of(paras[i])[0] for i in run}
+    return run[0] if len(distinct) >= 3 else None
+
+
+def metadata_values(block: list[str]) -> dict[str, list[str]]:
+    """Value lines per label; a value runs until the next label (or site chrome such as
+    "Related Documents", which ends the block) and may be empty."""
+    values: dict[str, list[str]] = {}
+    label = None
+    for para in block:
+        found, inline = label_of(para)
+        if found:
+            label = found
+            values.setdefault(label, [])
+            values[label] += [inline] if inline else []
+        elif is_site_label(para):
+            label = None
+        elif label:
+            values[label].append(without_bullet(para))
+    return values
+
+
+def metadata_fields(values: dict[str, list[str]], cut: bool) -> dict:
+    """Record fields from the label values; on a cut page the last value is incomplete."""
+    fields = {}
+    for label, lines in values.items():
+        name, kind = LABELS[label]
+        if cut and label == list(values)[-1] and kind != "list":
+            continue
+        if name and lines:
+            fields[name] = COMBINE[kind](lines)
+    return fields
+
+
+def head_fields(paras: list[str], title_hint: str | None) -> tuple[dict, int]:
+    """(date_text, title, funders_text) of the page head, and where the body starts."""
+    start = next((i for i, p in enumerate(paras) if not is_chrome(p)), len(paras))
+    title_at = hinted_title_at(paras, title_hint)
+    date_at = first_date_at(paras, start if title_at is None else max(start, title_at - 2))
+    if title_at is None:
+        title_at = start if date_at is None else date_at + 1
+    body_at = max(title_at, date_at if date_at is not None else -1) + 1
+    funder_at = next((i for i, p in enumerate(paras[:body_at + 1]) if funder_text(p)), None)
+    if funder_at == body_at:
+        body_at += 1
+    return {
+        "date_text": paras[date_at] if date_at is not None else None,
+        "title": fold(paras[title_at]) if title_at < len(paras) else None,
+        "funders_text": funder_text(paras[funder_at]) if funder_at is not None else None,
+    }, body_at
+
+
+def hinted_title_at(paras: list[str], title_hint: str | None) -> int | None:
+    if not title_hint or is_chrome(title_hint):
+        return None
+    key = title_key(title_hint)
+    return next((i for i, p in enumerate(paras) if title_key(p) == key), None)
+
+
+def first_date_at(paras: list[str], start: int) -> int | None:
+    window = range(start, min(start + HEAD_WINDOW, len(paras)))
+    return next((i for i in window if is_entry_date(paras[i])), None)
+
+
+def body_fields(body: list[str], has_metadata: bool) -> dict:
+    """Text and summary: the summary is the last paragraph before the metadata block."""
+    if not has_metadata:
+        return {"text": "\n\n".join(body) or None, "summary": None}
+    return {"text": "\n\n".join(body[:-1]) or None, "summary": fold(body[-1]) if body else None}

@@ -1,0 +1,133 @@
+"""Older-site document page.
+
+Told apart by its citation: a "Citation" bullet holding the summary and a quoted
+citation line ('"<title>," <date>, ... Digital Archive, <reference>. Translated by X.'),
+followed by "share document" and "English HTML" before the body. The head holds the
+date line, an optional upper-cased repeat of the title and an optional funder line; the
+site header followed by a date line tells a page cut off before its citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl.dates import is_date_text
+from etl.extract import Extraction
+from etl.extract.blocks import (
+    bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, funder_text,
+    is_chrome, is_dash_rule, is_entry_date, page_lines, paragraphs, record_id_from_url,
+    too_long_to_read,
+)
+
+LAYOUT = "document_old"
+QUOTES = "\"\u201c\u201d"
+OLD_SITE_HEADER = ("search in", "digital archive international history declassified")
+CITATION = re.compile(
+    r"[\"\u201c](?P<title>.+)[\"\u201d]\s*,?\s*(?:(?P<date>[^\"\u201c\u201d]*?),\s*)?"
+    r"(?P<program>[^,\"\u201c\u201d]*?)\s*Digital Archive,\s*(?P<rest>.*)")
+TRAILING_URL = re.compile(
+    r"\s*(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?$", re.I)
+
+
+def matches(text: str) -> bool:
+    if too_long_to_read(text):
+        return False
+    paras = paragraphs(page_lines(text))
+    bullets = {fold(b).lower() for b in map(bullet_text, paras) if b is not None}
+    return any(is_citation(p) for p in paras) or {"citation", "share document"} <= bullets \
+        or has_page_head(paras)
+
+
+def extract(text: str, title_hint: str | None = None) -> Extraction:
+    paras = paragraphs(page_lines(text))
+    partial = cut_last_line(text)
+    if partial:
+        paras = paras[:-1]  # the cut line is kept nowhere
+    quote_at = next((i for i, p in enumerate(paras) if is_citation(p)), None)
+    cite_at = bullet_at(paras, "citation")
+    share_at = bullet_at(paras, "share document")
+    head_end = min(i for i in (quote_at, cite_at, share_at, len(paras)) if i is not None)
+    citation = CITATION.match(paras[quote_at]) if quote_at is not None else None
+    summary_end = quote_at if quote_at is not None else share_at
+    fields = {
+        **citation_fields(citation),
+        **head_fields(paras[:head_end], citation, title_hint),
+        "summary": summary_text(paras, cite_at, summary_end),
+        "text": body_text(paras, max((i for i in (quote_at, share_at) if i is not None), default=None)),
+    }
+    return document_extraction(LAYOUT, fields, partial)
+
+
+def has_page_head(paras: list[str]) -> bool:
+    """True for the older site's header followed by an unbulleted date line, on a page that
+    is no listing: a document page cut off before its citation."""
+    content = [p for p in paras if not is_chrome(p)]
+    return bool(content) and fold(paras[0]).lower() in OLD_SITE_HEADER \
+        and is_entry_date(content[0]) and bullet_text(content[0]) is None \
+        and dated_entry_count(paras) < 2 and not any(is_dash_rule(p) for p in paras)
+
+
+def is_citation(para: str) -> bool:
+    return para[:1] in QUOTES and "Digital Archive," in para and bool(CITATION.match(para))
+
+
+def bullet_at(paras: list[str], name: str) -> int | None:
+    return next((i for i, p in enumerate(paras) if fold(bullet_text(p) or "").lower() == name), None)
+
+
+def citation_fields(match: re.Match | None) -> dict:
+    """Source, permanent URL and record id of the quoted citation."""
+    if match is None:
+        return {}
+    rest = match["rest"].strip()
+    url_match = TRAILING_URL.search(rest)
+    url = url_match["url"] if url_match else None
+    source = rest[: url_match.start()].strip() if url_match else rest
+    if url and not url.lower().startswith("http"):
+        url = "https://" + url
+    return {
+        "source": source or None,
+        "url": url,
+        "record_id": record_id_from_url(url),
+    }
+
+
+def head_fields(head: list[str], citation: re.Match | None, title_hint: str | None) -> dict:
+    """Date (the date line, else the citation's), title and funders from the page head.
+
+    The title is the citation's; without one, a title line that is not upper-cased, the
+    HTML heading, or last the upper-cased line.
+    """
+    date_at = next((i for i, p in enumerate(head) if is_entry_date(p)), None)
+    cited = fold(citation["date"] or "") if citation else ""
+    date_text = head[date_at] if date_at is not None else (cited if is_date_text(cited) else None)
+    after_date = head[date_at + 1:] if date_at is not None else head
+    lines = [p for p in after_date if not is_chrome(p) and not funder_text(p)]
+    plain = [p for p in lines if not is_upper_cased(p)]
+    cited_title = fold(citation["title"]).rstrip(",").strip() if citation else None
+    title = cited_title or next(iter(plain), None) or title_hint or next(iter(lines), None)
+    funders = next((funder_text(p) for p in head if funder_text(p)), None)
+    return {"date_text": date_text, "title": fold(title) if title else None, "funders_text": funders}
+
+
+def is_upper_cased(para: str) -> bool:
+    letters = [c for c in para if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def summary_text(paras: list[str], cite_at: int | None, end: int | None) -> str | None:
+    """The paragraph(s) inside the Citation bullet, before the quoted citation."""
+    if cite_at is None or end is None or end <= cite_at:
+        return None
+    inside = [p for p in paras[cite_at + 1:end] if not is_chrome(p)]
+    return fold(" ".join(inside)) or None
+
+
+def body_text(paras: list[str], citation_end: int | None) -> str | None:
+    """The body: what follows "English HTML", else the citation block (up to "share document")."""
+    marks = [i for i, p in enumerate(paras) if fold(p).lower() == "english html"]
+    if marks:
+        return "\n\n".join(paras[marks[0] + 1:]) or None
+    if citation_end is not None:
+        return "\n\n".join(paras[citation_end + 1:]) or None
+    return None

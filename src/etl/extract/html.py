@@ -1,0 +1,160 @@
+"""HTML captures turned into the text lines the layout extractors read.
+
+Told apart by `<!DOCTYPE html>` or `<html` (the caller knows). Block elements become
+separate lines with a blank line between blocks, `li` items become "  • " bullet
+lines, `br` and the newer site's inline list values (class "pill") break a line, and
+script, style, nav, head and footer are dropped; entities are decoded. The page's links, its canonical address and its first `h1` come back
+beside the text, so that records can get their `url` and `record_id`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from etl.extract.blocks import BULLET, fold
+
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+# Inline elements that the site shows one per line: the newer site's list values ("pills").
+LINE_CLASSES = frozenset({"pill"})
+DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer"})
+SPACES = re.compile(r"[ \t\r\n\f]+")
+CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
+
+
+@dataclass
+class HtmlPage:
+    text: str  # text lines; no final newline when the page stops inside a text run
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text folded)
+    canonical: str | None = None  # rel=canonical link, else og:url
+    heading: str | None = None  # text of the first h1
+    complete: bool = True  # False when the closing </body> / </html> tags are missing
+
+
+def parse_html_page(html: str) -> HtmlPage:
+    """The page as text lines, with its links, canonical address and first heading."""
+    body, cut_in_text = without_cut_tag(html)
+    reader = PageReader()
+    reader.feed(body)
+    reader.close()
+    text = "\n".join(reader.finished_lines()).strip("\n")
+    cut_in_text = cut_in_text and not reader.dropped  # a cut inside a script cuts no text
+    return HtmlPage(
+        text=text if cut_in_text else text + "\n",
+        links=reader.links,
+        canonical=reader.canonical or reader.og_url,
+        heading=reader.heading,
+        complete=bool(CLOSED.search(html)),
+    )
+
+
+def without_cut_tag(html: str) -> tuple[str, bool]:
+    """The page without a tag cut in half at its end, and whether it stops inside text."""
+    html = html.rstrip()
+    if html.rfind("<") > html.rfind(">"):
+        return html[: html.rfind("<")], False
+    return html, not html.endswith(">") and not CLOSED.search(html)
+
+
+class PageReader(HTMLParser):
+    """Collects text lines, links and page addresses while the parser walks the page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.pieces: list[str] = []
+        self.dropped: list[str] = []  # open dropped elements
+        self.bullet = False
+        self.pre = 0
+        self.anchor: tuple[str, list[str]] | None = None
+        self.h1: list[str] | None = None
+        self.links: list[tuple[str, str]] = []
+        self.canonical: str | None = None
+        self.og_url: str | None = None
+        self.heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        self.note_address(tag, attributes)
+        if tag == "body":
+            self.dropped.clear()  # a head left open ends where the body starts
+        if tag in DROPPED:
+            self.dropped.append(tag)
+        if self.dropped:
+            return
+        self.open_element(tag, attributes)
+
+    def open_element(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag == "br" or LINE_CLASSES & set(attributes.get("class", "").split()):
+            self.end_line()
+        elif tag in BLOCKS:
+            self.end_block()
+            self.bullet = self.bullet or tag == "li"
+        if tag == "pre":
+            self.pre += 1
+        elif tag == "a":
+            self.anchor = (attributes.get("href", ""), [])
+        elif tag == "h1" and self.heading is None:
+            self.h1 = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.dropped:
+            del self.dropped[self.dropped.index(tag):]
+            return
+        if self.dropped:
+            return
+        if tag == "a" and self.anchor:
+            href, words = self.anchor
+            self.links.append((href, fold("".join(words))))
+            self.anchor = None
+        elif tag == "h1" and self.h1 is not None:
+            self.heading, self.h1 = fold("".join(self.h1)) or None, None
+        elif tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        if tag in BLOCKS:
+            self.end_block()
+
+    def handle_data(self, data: str) -> None:
+        if self.dropped:
+            return
+        if self.pre:
+            for i, part in enumerate(data.split("\n")):
+                if i:
+                    self.end_line()
+                self.pieces.append(part)
+        else:
+            self.pieces.append(SPACES.sub(" ", data))
+        for sink in (self.anchor[1] if self.anchor else None, self.h1):
+            if sink is not None:
+                sink.append(data)
+
+    def note_address(self, tag: str, attributes: dict[str, str]) -> None:
+        """Keep the canonical link and og:url, which sit in the (dropped) head."""
+        if tag == "link" and "canonical" in attributes.get("rel", "").lower().split():
+            self.canonical = self.canonical or attributes.get("href") or None
+        elif tag == "meta" and attributes.get("property", "").lower() == "og:url":
+            self.og_url = self.og_url or attributes.get("content") or None
+
+    def end_line(self) -> None:
+        text = "".join(self.pieces).strip(" ") if not self.pre else "".join(self.pieces).rstrip()
+        self.pieces = []
+        if not text.strip():
+            return
+        if self.bullet:
+            text, self.bullet = f"  {BULLET} {text}", False
+        self.lines.append(text)
+
+    def end_block(self) -> None:
+        self.end_line()
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def finished_lines(self) -> list[str]:
+        self.end_line()
+        return self.lines

@@ -1,0 +1,78 @@
+"""Newer-site listing: search results, or a person/place/topic page ending in its documents.
+
+Told apart by the "N - M of T" result count (with or without the "Results:" and
+"Documents" labels around it) or, when there is no count, by unbulleted date lines
+each followed by a title line. Entries are date, title and summary paragraphs in page
+order; the date or the summary may be missing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl.extract import Extraction
+from etl.extract.blocks import (
+    Entry, bullet_text, dated_entry_count, fold, is_chrome, is_count_line, is_entry_date, listing_extraction,
+    page_lines, paragraphs, too_long_to_read,
+)
+
+LAYOUT = "listing_search"
+LIST_HEADINGS = ("documents", "related documents")
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def matches(text: str) -> bool:
+    if too_long_to_read(text):
+        return False
+    lines = page_lines(text)
+    if any(is_count_line(line) for line in lines):
+        return True
+    if any(is_entry_date(b) for b in map(bullet_text, lines) if b is not None):
+        return False  # bulleted dates are the older listing
+    return dated_entry_count(paragraphs(lines)) >= 2
+
+
+def extract(text: str) -> Extraction:
+    lines = page_lines(text)
+    found = [p for p in paragraphs(lines[entries_start(lines):]) if not is_chrome(p)]
+    return listing_extraction(LAYOUT, search_entries(found), text)
+
+
+def entries_start(lines: list[str]) -> int:
+    """Index after the result count or a documents heading, else of the first date line."""
+    for i, line in enumerate(lines):
+        if is_count_line(line) or fold(line).lower() in LIST_HEADINGS:
+            return i + 1
+        if is_entry_date(line):
+            return i
+    return len(lines)
+
+
+def search_entries(paras: list[str]) -> list[Entry]:
+    entries: list[Entry] = []
+    for i, para in enumerate(paras):
+        if is_entry_date(para):
+            entries.append(Entry(para))
+            continue
+        following = paras[i + 1] if i + 1 < len(paras) else None
+        if starts_undated_entry(entries, para, following):
+            entries.append(Entry(None))
+        entries[-1].lines.append(para)
+    return entries
+
+
+def starts_undated_entry(entries: list[Entry], para: str, following: str | None) -> bool:
+    """True when `para` is the title of an entry with no date line.
+
+    After a title, the next paragraph is that entry's summary, unless it reads like a
+    title (no closing sentence punctuation) and is itself followed by a non-date line.
+    """
+    if not entries or len(entries[-1].lines) >= 2:
+        return True
+    if not entries[-1].lines:
+        return False
+    return not looks_like_summary(para) and following is not None and not is_entry_date(following)
+
+
+def looks_like_summary(para: str) -> bool:
+    return bool(SENTENCE_END.search(para)) and len(para.split()) >= 6

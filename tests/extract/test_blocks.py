@@ -1,0 +1,71 @@
+import pytest
+
+from etl.extract.blocks import (
+    cut_last_line, fold, funder_text, is_chrome, is_count_line, is_entry_date, new_record,
+    page_lines, record_fields, record_id_from_url,
+)
+
+
+@pytest.mark.parametrize("text", ["ends with a newline\n", "ends in a digit 1960", "ends a sentence.",
+                                  "ends in a bracket [email protected]", "ends in a quote\u201d"])
+def test_complete_last_lines_are_not_cut(text):
+    assert cut_last_line(text) is None
+
+
+def test_last_line_stopping_mid_word_is_cut():
+    assert cut_last_line("First line.\nThe keeper lists the repairs to the lant") == \
+        "The keeper lists the repairs to the lant"
+
+
+@pytest.mark.parametrize("line", ["December 06, 1955", "December 6, 1955", "October, 1959", "June 1977",
+                                  "1961", "1950's", "1961-1962", "  \u2022 May 05, 1962"])
+def test_document_date_lines(line):
+    assert is_entry_date(line)
+
+
+@pytest.mark.parametrize("line", ["14 September 1960", "28.VIII.1962", "2014-07-31", "Memorandum"])
+def test_day_first_and_iso_dates_are_not_document_date_lines(line):
+    assert not is_entry_date(line)
+
+
+def test_record_id_only_from_numeric_document_urls():
+    assert record_id_from_url("https://digitalarchive.example.org/document/120001") == "120001"
+    assert record_id_from_url("/node/55") is None
+    assert record_id_from_url("/document/a-slug-title") is None
+
+
+def test_lines_of_only_non_breaking_spaces_are_blank():
+    assert page_lines("a\n\u00a0\u00a0\nb\r\n") == ["a", "", "b", ""]
+
+
+def test_fold_turns_runs_of_spaces_and_nbsp_into_one_space():
+    assert fold("  [email\u00a0protected]   here ") == "[email protected] here"
+
+
+def test_funder_text_is_what_follows_support_from():
+    assert funder_text("This document was made possible with support from the Invented Fund") == "the Invented Fund"
+
+
+def test_chrome_lines():
+    assert is_chrome("Skip to content") and is_chrome("[email\u00a0protected]") and is_count_line("1 - 20 of 1,204")
+    assert not is_chrome("Report on the Lights")
+
+
+def test_records_have_every_schema_field_and_never_empty_strings():
+    record = new_record("listing_old", 1, title="A Title", summary="", authors=[])
+    assert tuple(record) == record_fields() and "source_id" not in record
+    assert record["summary"] is None and record["authors"] is None
+
+
+def test_records_refuse_fields_the_schema_does_not_name():
+    with pytest.raises(KeyError):
+        new_record("listing_old", 1, title="A Title", colour="blue")
+
+
+@pytest.mark.parametrize("line", ["1 2 3 \u2026 9 Next \u203a", "\u00ab First", "Load more", "Page 2"])
+def test_pager_lines_are_chrome(line):
+    assert is_chrome(line)
+
+
+def test_a_year_alone_is_a_date_not_a_page_number():
+    assert not is_chrome("1961") and is_entry_date("1961")

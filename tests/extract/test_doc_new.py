@@ -1,0 +1,89 @@
+from capture_cases import assert_case, extract_case
+
+from etl.extract import doc_new
+
+
+def test_document_information_block_gives_every_labelled_field():
+    assert_case("document_new/full_metadata")
+
+
+def test_empty_label_value_does_not_take_the_next_label():
+    record = extract_case("document_new/full_metadata").records[0]
+    assert record["language"] is None
+    assert record["authors"] == ["Ministry of Beacons", "Frey, Amund"]
+
+
+def test_rights_value_spans_two_paragraphs():
+    rights = extract_case("document_new/full_metadata").records[0]["rights"]
+    assert rights.count("\n\n") == 1 and rights.endswith("[email protected].")
+
+
+def test_funder_line_gives_what_follows_support_from():
+    record = extract_case("document_new/full_metadata").records[0]
+    assert record["funders_text"] == "the Invented Lighthouse Foundation"
+    assert "made possible" not in record["text"]
+
+
+def test_summary_is_the_last_paragraph_before_the_metadata():
+    record = extract_case("document_new/full_metadata").records[0]
+    assert record["summary"].startswith("The ministry reviews")
+    assert not record["text"].endswith("abroad.")
+
+
+def test_labels_without_heading_and_without_chrome_are_the_metadata_block():
+    assert_case("document_new/labels_without_heading")
+
+
+def test_page_cut_in_the_body_keeps_the_complete_paragraphs():
+    extraction = assert_case("document_new/truncated_body")
+    assert extraction.message.startswith("looks truncated")
+
+
+def test_page_cut_in_the_title_is_rejected():
+    extraction = doc_new.extract("Skip to content\n\nApril 2, 1971\n\nRecord of a Conversa")
+    assert extraction.records == []
+    assert [(r.rule, r.field, r.value) for r in extraction.rejected] == [
+        ("truncated", "title", "Record of a Conversa")]
+
+
+def test_page_cut_in_a_metadata_value_drops_that_value():
+    text = ("Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nBody.\n\nSummary.\n\n"
+            "Document Information\n\nType\n\nMemo\n\nSource\n\nArchive of the Board, Fil")
+    record = doc_new.extract(text).records[0]
+    assert record["source"] is None and record["document_type"] == "Memo"
+
+
+def test_html_page_with_h1_date_paragraph_and_definition_list():
+    assert_case("document_new/page")
+
+
+def test_html_page_record_id_comes_from_og_url_when_not_printed():
+    assert_case("document_new/og_url_without_record_id")
+
+
+def test_html_page_without_closing_tags_is_truncated():
+    extraction = assert_case("document_new/unclosed")
+    assert extraction.message.startswith("looks truncated")
+
+
+def test_html_page_in_the_newer_site_blocks_with_inline_list_values():
+    assert_case("document_new/site_blocks")
+
+
+def test_labels_match_in_singular_plural_and_s_forms():
+    assert [doc_new.label_of(p)[0] for p in ("Author(s)", "Authors", "Donor(s)", "Source:", "Sources")] == \
+        ["author", "author", "donor", "source", "source"]
+
+
+def test_page_cut_inside_a_label_keeps_the_value_before_it():
+    text = ("Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nBody.\n\nSummary.\n\n"
+            "Document Information\n\nSource\n\nArchive of the Board.\n\nType\n\nMemo\n\nRecord I")
+    record = doc_new.extract(text).records[0]
+    assert (record["source"], record["document_type"]) == ("Archive of the Board.", "Memo")
+
+
+def test_related_documents_after_the_metadata_are_not_a_value():
+    text = ("Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nBody.\n\nSummary.\n\n"
+            "Document Information\n\nSource\n\nArchive of the Board.\n\nType\n\nMemo\n\n"
+            "Associated Places\n\nGreyholm\n\nRelated Documents\n\nMay 2, 1970\n\nAnother Memo\n")
+    assert doc_new.extract(text).records[0]["places"] == ["Greyholm"]

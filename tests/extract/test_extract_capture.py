@@ -1,0 +1,47 @@
+import pytest
+from capture_cases import all_cases, expected_of, extract_case
+
+from etl.extract import LAYOUTS, extract_capture
+
+LAYOUT_NAMES = {"listing_old", "listing_search", "document_new", "document_old", "article"}
+
+
+def test_every_layout_module_has_the_same_three_names():
+    assert {m.LAYOUT for m in LAYOUTS} == LAYOUT_NAMES
+    assert all(callable(m.matches) and callable(m.extract) for m in LAYOUTS)
+
+
+@pytest.mark.parametrize("case", all_cases())
+def test_each_fixture_is_read_by_its_layout(case):
+    assert extract_case(case, "cp1252" if "cp1252" in case else "utf-8").layout == expected_of(case)["layout"]
+
+
+@pytest.mark.parametrize("case", all_cases())
+def test_records_carry_position_layout_and_title_and_no_empty_strings(case):
+    extraction = extract_case(case, "cp1252" if "cp1252" in case else "utf-8")
+    for record in extraction.records:
+        assert record["position"] >= 1 and record["layout"] == extraction.layout and record["title"]
+        assert "" not in record.values() and [] not in record.values()
+
+
+def test_unknown_text_gives_no_layout_and_quotes_its_first_line():
+    extraction = extract_capture("\nWeather report for the harbour\nWind from the west.\n", False)
+    assert extraction.layout is None and extraction.records == []
+    assert extraction.message == 'no known layout: first line "Weather report for the harbour"'
+
+
+def test_reason_quotes_at_most_sixty_characters():
+    extraction = extract_capture("A very long first line " * 10 + "\n", False)
+    assert len(extraction.message.split("first line ")[1]) <= 62
+
+
+def test_one_enormous_line_matches_no_layout():
+    text = "  \u2022 May 05, 1962 Title of a listing entry. " * 1000
+    extraction = extract_capture(text, False)
+    assert extraction.layout is None and "one line" in extraction.message
+    assert not any(m.matches(text) for m in LAYOUTS)
+
+
+def test_empty_text_matches_no_layout():
+    assert extract_capture("", False).message == "no known layout: no text"
+    assert extract_capture("<html><body></body></html>", True).layout is None

@@ -1,0 +1,42 @@
+from etl.extract.html import parse_html_page
+
+
+def test_blocks_become_lines_with_blank_lines_between_them():
+    page = parse_html_page("<html><body><h2>Title</h2><p>One</p><div>Two</div></body></html>")
+    assert page.text == "Title\n\nOne\n\nTwo\n"
+
+
+def test_list_items_become_bullet_lines():
+    page = parse_html_page("<html><body><ul><li>First</li><li><p>Second</p></li></ul></body></html>")
+    assert page.text == "  \u2022 First\n\n  \u2022 Second\n"
+
+
+def test_br_breaks_a_line_without_a_blank_line():
+    assert parse_html_page("<html><body><p>One<br>Two</p></body></html>").text == "One\nTwo\n"
+
+
+def test_script_style_nav_and_head_are_dropped():
+    page = parse_html_page("<html><head><title>T</title><style>p{}</style></head><body>"
+                           "<nav>Menu</nav><script>var a = '<p>x</p>';</script><p>Kept</p></body></html>")
+    assert page.text == "Kept\n"
+
+
+def test_entities_are_decoded():
+    page = parse_html_page("<html><body><p>A &amp; B &ndash; C&nbsp;D &#8217;</p></body></html>")
+    assert page.text == "A & B \u2013 C\u00a0D \u2019\n"
+
+
+def test_links_canonical_and_first_heading_are_returned():
+    page = parse_html_page('<html><head><link rel="canonical" href="/document/7"></head><body>'
+                           '<h1>The  Title</h1><a href="/document/8">Other  one</a></body></html>')
+    assert (page.canonical, page.heading, page.links) == ("/document/7", "The Title", [("/document/8", "Other one")])
+
+
+def test_page_cut_inside_text_has_no_final_newline_and_is_incomplete():
+    page = parse_html_page("<html><body><p>Complete.</p><p>Cut in the midd")
+    assert page.text == "Complete.\n\nCut in the midd" and not page.complete
+
+
+def test_page_cut_inside_a_tag_ends_with_a_complete_line():
+    page = parse_html_page("<html><body><p>Complete.</p><p cla")
+    assert page.text == "Complete.\n" and not page.complete

@@ -1,0 +1,45 @@
+from capture_cases import assert_case, extract_case
+
+from etl.extract import listing_search
+
+
+def test_search_results_with_labels_give_entries_in_order():
+    assert_case("listing_search/results")
+
+
+def test_search_entry_without_summary_has_summary_none():
+    second = extract_case("listing_search/results").records[1]
+    assert second["summary"] is None and second["date_text"] == "March 18, 1971"
+
+
+def test_count_line_alone_with_single_newlines_and_undated_entry():
+    assert_case("listing_search/count_only_single_newlines")
+
+
+def test_capture_without_chrome_starting_with_a_summary_line():
+    extraction = assert_case("listing_search/no_chrome_summary_first")
+    assert all("earlier report" not in (r["summary"] or "") for r in extraction.records)
+
+
+def test_person_page_ending_in_related_documents():
+    extraction = assert_case("listing_search/person_page")
+    assert all("Ilse Morrow (1920" not in r["title"] for r in extraction.records)
+
+
+def test_html_search_results_take_record_ids_from_title_links():
+    assert_case("listing_search/result_blocks")
+
+
+def test_bulleted_dates_are_not_search_results():
+    text = "  \u2022 May 05, 1962\n\n    A Title\n\n  \u2022 May 06, 1962\n\n    Another Title\n"
+    assert not listing_search.matches(text)
+
+
+def test_one_dated_paragraph_is_not_a_listing():
+    assert not listing_search.matches("Notes\n\nMay 5, 1962\n\nA Title\n\nSome body text.\n")
+
+
+def test_pager_after_the_last_entry_is_not_an_entry():
+    text = ("1 - 2 of 40\n\nMay 1, 1970\n\nA Memo on Lights\n\nThe memo asks for lights.\n\n"
+            "May 2, 1970\n\nA Second Memo\n\nThe second memo repeats the request.\n\n1 2 3 \u2026 20 Next \u203a\n")
+    assert [r["title"] for r in listing_search.extract(text).records] == ["A Memo on Lights", "A Second Memo"]
