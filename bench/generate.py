@@ -495,6 +495,8 @@ class Document:
     uploaded: str
     slots: dict  # names, places and the topic, reused by the body
     trap: str | None = None  # "series" or "number" for the deliberate look-alikes
+    address: str = ""  # the page's word address (/document/<address>), unique like the site's
+    node: int = 0  # the site's internal page number (/node/<node>), not the record id
 
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
@@ -504,6 +506,12 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 def folded_title(title: str) -> str:
     """The form under which two printed titles count as one: quotes, dashes, case, spaces folded."""
     return " ".join(title.translate(_FOLD).lower().split())
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """Lower-case words joined by hyphens, as in the site's addresses and our file names."""
+    words = "".join(c if c.isalnum() else " " for c in folded_title(text)).split()
+    return "-".join(words)[:limit].strip("-")
 
 
 def day_first(date: DocDate) -> str:
@@ -707,8 +715,13 @@ def make_documents(rng: random.Random, count: int) -> list[Document]:
         docs.extend(batch)
     docs.sort(key=lambda d: (d.date.iso, d.title))
     record_ids = rng.sample(range(100_000, 100_000 + 12 * count + 60_000), count)
-    for number, (doc, record_id) in enumerate(zip(docs, record_ids), 1):
-        doc.key, doc.record_id = f"d{number:06d}", record_id
+    nodes = rng.sample(range(10_000, 10_000 + 4 * count + 90_000), count)
+    addresses: Counter = Counter()
+    for number, (doc, record_id, node) in enumerate(zip(docs, record_ids, nodes), 1):
+        doc.key, doc.record_id, doc.node = f"d{number:06d}", record_id, node
+        words = slug(doc.title, 80)
+        doc.address = words if not addresses[words] else f"{words}-{addresses[words]}"
+        addresses[words] += 1
     return docs
 
 
@@ -775,7 +788,7 @@ class Capture:
     cut_at: int | None = None  # 1-based entry whose title truncation cuts
     shows_record_id: bool = False
     cp1252: bool = False
-    total: int = 0  # search listings: the T of 'N - M of T'; enormous lines: ~8 kB chunks
+    total: int = 0  # search listings: the T of 'N - M of T'; damaged files: a size or number
     first: int = 1  # search listings: the N of 'N - M of T'
     related: Document | None = None  # pages without chrome: whose summary opens the page
     listed_id: bool = True  # HTML document pages: whether the dl lists the Record ID
@@ -857,11 +870,6 @@ class Namer:
     def named(self, folder: str, name: str) -> str:
         self.count += 1
         return self._unique(f"{folder}/{name}")
-
-
-def slug(text: str, limit: int = 60) -> str:
-    words = "".join(c if c.isalnum() else " " for c in folded_title(text)).split()
-    return "-".join(words)[:limit].strip("-")
 
 
 def chosen(rng: random.Random, items: list, rate: float, minimum: int = 1) -> list:
@@ -1070,15 +1078,22 @@ def article_captures(rng, docs_count: int, mix: Mix, namer) -> list[Capture]:
 
 
 def damaged_captures(rng, counts: dict[str, int], namer, enormous: tuple[int, int]) -> list[Capture]:
+    """Files made only of damage. Their bytes all differ (one zero-byte file, whitespace and NUL runs of
+    distinct lengths), so none of them is also a byte-for-byte duplicate of another file."""
     folders = (f"{namer.OLD}/documents/{rng.randint(0, 9)}", f"{namer.NEW}/documents/000", "downloads/failed")
+    nul_sizes = iter(rng.sample(range(512, 65_536), counts["binary"]))
     captures = []
     for kind in BAD_KINDS:
         for number in range(counts[kind]):
-            folder = rng.choice(folders)
-            variant = {"binary": ("png", "nul")[number % 2], "empty": ("zero", "blank")[number % 2]}.get(kind, kind)
+            variant = {"binary": ("png", "nul")[number % 2], "empty": ("blank", "zero")[number == 0]}.get(kind, kind)
+            size = 0
+            if variant in ("blank", "nul"):
+                size = number if variant == "blank" else next(nul_sizes)
+            elif variant == "enormous_line":
+                size = rng.randint(*enormous)
             ext = "png" if variant == "png" and rng.random() < 0.5 else "txt"
-            captures.append(Capture(namer.numbered(folder, ext), None, "bytes", variant, bad_kind=kind,
-                                    total=rng.randint(*enormous) if kind == "enormous_line" else 0))
+            captures.append(Capture(namer.numbered(rng.choice(folders), ext), None, "bytes", variant,
+                                    bad_kind=kind, total=size))
     return captures
 
 
@@ -1352,12 +1367,10 @@ def escaped(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def document_address(doc: Document, link: str, rng: random.Random) -> str:
+def document_address(doc: Document, link: str) -> str:
     if link == "id":
         return f"/document/{doc.record_id}"
-    if link == "slug":
-        return f"/document/{slug(doc.title, 80)}"
-    return f"/node/{rng.randint(10_000, 99_999)}"
+    return f"/document/{doc.address}" if link == "slug" else f"/node/{doc.node}"
 
 
 def html_email(rng: random.Random) -> str:
@@ -1371,7 +1384,7 @@ def render_document_html(capture: Capture, style: Style, paragraphs) -> Rendered
     title = escaped(style.title(doc))
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{title} | Wilson Center Digital Archive</title>",
-           f'<link rel="canonical" href="{SITE}{document_address(doc, entry.link, rng)}">', "</head>",
+           f'<link rel="canonical" href="{SITE}{document_address(doc, entry.link)}">', "</head>",
            "<body>", '<a class="skip-link" href="#main">Skip to content</a>', '<main id="main">',
            f"<h1>{title}</h1>", f'<p class="date">{escaped(style.date(doc))}</p>']
     if doc.funders and rng.random() < 0.8:
@@ -1403,7 +1416,7 @@ def render_listing_html(capture: Capture, style: Style) -> Rendered:
     for entry in capture.entries:
         doc = entry.doc
         out += ['<li class="result">', f'<p class="date">{escaped(style.date(doc))}</p>',
-                f'<h3><a href="{document_address(doc, entry.link, style.rng)}">{escaped(style.title(doc))}</a></h3>']
+                f'<h3><a href="{document_address(doc, entry.link)}">{escaped(style.title(doc))}</a></h3>']
         if entry.summarised:
             out.append(f'<p class="summary">{escaped(style.summary(doc))}</p>')
         out.append("</li>")
@@ -1459,14 +1472,14 @@ def render_article(capture: Capture, style: Style) -> Rendered:
 def damaged_bytes(capture: Capture, rng: random.Random) -> bytes:
     if capture.variant == "zero":
         return b""
-    if capture.variant == "blank":
-        return b" \n\n\t\n"
+    if capture.variant == "blank":  # spaces and tabs spelling the file's number in binary: unique
+        return "".join(" \t"[int(bit)] for bit in f"{capture.total:b}").encode() + b"\n\n"
     if capture.variant == "png":
         header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sIIBBBBB", 13, b"IHDR", rng.randint(200, 1600),
                                                        rng.randint(100, 1200), 8, 6, 0, 0, 0)
         return header + rng.randbytes(rng.randint(2_000, 20_000))
     if capture.variant == "nul":
-        return b"\x00" * rng.randint(512, 8192)
+        return b"\x00" * capture.total
     if capture.variant == "unrecognised":
         return rng.choice(UNRECOGNISED_TEXTS).format(hex=f"{rng.getrandbits(64):016x}", n=rng.randint(1, 99),
                                                      m=rng.randint(100, 999)).encode()
@@ -1549,7 +1562,8 @@ def answer_key(docs: list[Document], captures: list[Capture], seed: int, mix_nam
     for capture in captures:
         rows = attributed(capture)
         for position, entry in rows:
-            records.append({"path": capture.path, "position": position, "document": entry.doc.key})
+            records.append({"path": capture.path, "position": position, "document": entry.doc.key,
+                            "dated": entry.dated})
             layouts.setdefault(entry.doc.key, set()).add(capture.layout)
             if capture.shows_record_id or (capture.fmt == "html" and capture.layout == "listing_search"
                                            and entry.link == "id"):

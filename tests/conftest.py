@@ -21,6 +21,12 @@ def prefect_server():
 
 
 @pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The bundled sample captures (part of the repository: never skipped)."""
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     if not (SEEDS / "expected.json").exists():
         pytest.skip("the shared seeds are not beside this checkout")
