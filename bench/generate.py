@@ -25,6 +25,7 @@ import shutil
 import struct
 import sys
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,7 +209,8 @@ TITLE_FORMS = (
     TitleForm("chinese", False, "Report", "Opinions of the {cn_body} on {topic}",
               "The {cn_body}", "the {cn_office}"),
     TitleForm("hungarian", True, "Report",
-              "Information Report Sent by {hu} to Deputy Foreign Minister {hu2_s}, \u201c{topic}\u201d {dayfirst}.",
+              "Information Report Sent by {hu} to Deputy Foreign Minister {hu2_s}, "
+              "\u201c{topic}\u201d {dayfirst}.",
               "{hu}", "Deputy Foreign Minister {hu2_s}"),
     TitleForm("hungarian", False, "Memorandum", "Memorandum on a Conversation with {kor_role} {kor}",
               "The Hungarian Embassy", "{kor}"),
@@ -230,7 +232,8 @@ SUMMARY_FORMS = (
 )
 ASIDES = ("the schedule of the next ship", "housing shortages in Hamhung",
           "grain deliveries to the border counties", "the Embassy\u2019s consular workload",
-          "complaints from returnees\u2019 relatives", "the exchange of lists between the two Red Cross societies",
+          "complaints from returnees\u2019 relatives",
+          "the exchange of lists between the two Red Cross societies",
           "a delegation to the May Day celebrations", "the cost of rail transport to the border",
           "school places for Korean-speaking children", "the treatment of persons without documents",
           "radio broadcasts aimed at Koreans abroad", "a dispute over fishing quotas",
@@ -252,9 +255,9 @@ LANGUAGES = {"soviet": "Russian", "chinese": "Chinese", "hungarian": "Hungarian"
 TRANSLATORS = ("Irina Voloshina", "Daniel Pryce", "Seo-yeon Park", "Agnes Horvath", "Wen Lijun",
                "Mark Treadwell", "Hyun-woo Cho", "Balázs Fekete", "Natalia Kuznetsova",
                "Eun-ji Baek", "Thomas Aldridge", "Zhou Ruiqi")
-FUNDERS = ("the Korea Foundation for Archival Research", "the ROK Ministry of Unification Grant Program",
+FUNDERS = ("the Korea Foundation for Archival Research", "the Peninsula Records Grant Program",
            "the Hanbit Cultural Trust", "the East Asia Records Initiative",
-           "the Pacific Century Institute Fund")
+           "the Northeast Asia Memory Fund")
 PLACES_EXTRA = ("Korea (South)", "Mongolia", "Czechoslovakia")
 RIGHTS = (
     ("Digital Archive materials may be reused for research and teaching. Some documents remain under "
@@ -298,7 +301,7 @@ FOREIGN_LINES = {  # by the origin of the document: stamps and headings left unt
     "soviet": ("[Штамп: «Секретно», вх. № {n}]", "Посольство СССР в КНДР, г. Пхеньян. Копия, экз. № {m}",
                "Справка о положении корейцев, прибывших из Японии", "[Korean: 재일 동포 귀국 문제에 관하여]"),
     "chinese": ("[Chinese: 关于朝鲜族居民越境问题的报告]", "조선민주주의인민공화국 적십자회 중앙위원회, 평양"),
-    "hungarian": ("Szigorúan titkos! Készült {m} példányban.",
+    "hungarian": ("Szigorúan titkos! Készült {m} példányban.", "Phenjan, {hu_date}",
                   "Tárgy: a koreai diákok hazahívása. Phenjani Magyar Nagykövetség",
                   "Ambasada PRL w Phenianie. Notatka służbowa, tajne.", "[Korean: 국적 문제에 관한 담화]"),
 }
@@ -349,7 +352,8 @@ ARTICLES = (
         "Sakhalin Koreans",
         "residents of Sakhalin Island of Korean descent, are mostly the children and grandchildren of "
         "workers brought to the island when its southern half was under Japanese rule.",
-        (("", ("After 1945 most Japanese residents were evacuated, but the Korean workers were left behind.",)),
+        (("", ("After 1945 most Japanese residents were evacuated, but the Korean workers were left "
+               "behind.",)),
          ("Status after the war", ("Many remained stateless for decades rather than take Soviet or North "
                                    "Korean citizenship.", "Schools teaching in Korean were closed in the "
                                    "1960s.")),
@@ -436,7 +440,8 @@ CLOSING_LICENCE = "Community content is available under CC-BY-SA unless otherwis
 
 # Damaged and foreign files.
 UNRECOGNISED_TEXTS = (
-    "403 Forbidden\n\nYou do not have permission to view this resource on this server.\n\nRequest ID: {hex}\n",
+    "403 Forbidden\n\nYou do not have permission to view this resource on this server.\n\n"
+    "Request ID: {hex}\n",
     "Checking your browser before you continue\n\nThis check is automatic and will take a few seconds.\n\n"
     "Ray ID: {hex}\n",
     "Subscribe to our newsletter\n\nEmail address\n\nSign up\n\nPrivacy policy | Terms of use\n",
@@ -509,8 +514,9 @@ def folded_title(title: str) -> str:
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """Lower-case words joined by hyphens, as in the site's addresses and our file names."""
-    words = "".join(c if c.isalnum() else " " for c in folded_title(text)).split()
+    """Lower-case ASCII words joined by hyphens, as in the site's addresses and our file names."""
+    ascii_text = unicodedata.normalize("NFKD", folded_title(text)).encode("ascii", "ignore").decode()
+    words = "".join(c if c.isalnum() else " " for c in ascii_text).split()
     return "-".join(words)[:limit].strip("-")
 
 
@@ -739,6 +745,7 @@ def body_paragraphs(doc: Document, seed: int) -> list[tuple[str, bool]]:
     values = {**doc.slots, "n": rng.randint(3, 480), "m": rng.randint(2, 40), "year": year,
               "dayfirst": day_first(earlier), "dayfirst2": day_first(later),
               "roman": f"{later.day}.{ROMAN[later.month - 1]}.{later.year}",
+              "hu_date": f"{earlier.year}. {HU_MONTHS[earlier.month - 1]} {earlier.day}.",
               "office": doc.slots["cn_office"], "aside": rng.choice(ASIDES),
               "sign": doc.slots["sov"], "role_upper": doc.slots["sov_role"].upper()}
     paragraphs = [(h.format(**values), True) for h in rng.sample(BODY_HEADERS, rng.randint(1, 3))]
@@ -884,11 +891,12 @@ def undatable(doc: Document, unique_titles: set[str]) -> bool:
     return doc.trap is None and folded_title(doc.title) in unique_titles
 
 
-def listing_entries(rng: random.Random, docs: list[Document], mix: Mix, can_undate: bool,
+def listing_entries(rng: random.Random, docs: list[Document], mix: Mix,
                     unique_titles: set[str]) -> list[Entry]:
+    """Older-listing entries, a few without a summary or (when the title allows it) without a date."""
     entries = []
     for doc in docs:
-        undated = (can_undate and rng.random() < mix.undated_rate and undatable(doc, unique_titles))
+        undated = rng.random() < mix.undated_rate and undatable(doc, unique_titles)
         entries.append(Entry(doc, dated=not undated, summarised=rng.random() >= mix.no_summary_rate))
     return entries
 
@@ -927,13 +935,13 @@ def collection_listings(rng, docs, mix, namer, unique_titles) -> list[Capture]:
         title = collection_title(rng, members[0].theme, used)
         collection = Collection(title, collection_description(rng, members), members)
         captures.append(Capture(namer.named(f"{namer.OLD}/collections", f"{slug(title)}.txt"), "listing_old",
-                                "text", "collection", listing_entries(rng, members, mix, True, unique_titles),
+                                "text", "collection", listing_entries(rng, members, mix, unique_titles),
                                 collection=collection))
     for capture in chosen(rng, list(captures), mix.recapture_rate, minimum=0):
         collection = capture.collection
         captures.append(Capture(namer.named("recrawl-2019/collections", f"{slug(collection.title)}.txt"),
                                 "listing_old", "text", "collection_recapture",
-                                listing_entries(rng, collection.members, mix, True, unique_titles),
+                                listing_entries(rng, collection.members, mix, unique_titles),
                                 collection=collection))
     for capture in captures:
         capture.collection.paths.append(capture.path)
@@ -941,7 +949,8 @@ def collection_listings(rng, docs, mix, namer, unique_titles) -> list[Capture]:
 
 
 def search_listings(rng, docs, mix, namer) -> list[Capture]:
-    """Newer-site search results, paged, some pages captured as HTML or with only the count line."""
+    """Paged search results: newer-site text pages (some with only the count line) and, for some
+    result sets, older-site pages saved as HTML (ul/li entries, read like an older listing)."""
     low, high = mix.search_results
     queries = max(1, round(len(docs) * mix.search_share / ((low + high) / 2)))
     by_theme: dict[str, list[Document]] = {}
@@ -964,8 +973,8 @@ def search_listings(rng, docs, mix, namer) -> list[Capture]:
                                     "listing_search", "text", "full", entries, total=len(results),
                                     first=first + 1))
     for capture in chosen(rng, captures, mix.html_listing_rate):
-        capture.fmt, capture.variant = "html", "html"
-        capture.path = capture.path[:-4] + ".html"
+        capture.layout, capture.fmt, capture.variant = "listing_old", "html", "html"
+        capture.path = capture.path.replace(namer.NEW, namer.OLD, 1)[:-4] + ".html"
         for entry in capture.entries:
             entry.link = rng.choices(("id", "slug", "node"), (0.8, 0.12, 0.08))[0]
     texts = [c for c in captures if c.fmt == "text"]
@@ -988,7 +997,7 @@ def topic_listings(rng, docs, mix, namer, unique_titles) -> list[Capture]:
 
 def plain_listings(rng, chunks, mix, namer, unique_titles) -> list[Capture]:
     return [Capture(namer.numbered(f"{namer.OLD}/topics"), "listing_old", "text", "no_collection",
-                    listing_entries(rng, chunk, mix, True, unique_titles)) for chunk in chunks]
+                    listing_entries(rng, chunk, mix, unique_titles)) for chunk in chunks]
 
 
 def mark_truncations(rng, captures: list[Capture], count: int) -> None:
@@ -1085,7 +1094,8 @@ def damaged_captures(rng, counts: dict[str, int], namer, enormous: tuple[int, in
     captures = []
     for kind in BAD_KINDS:
         for number in range(counts[kind]):
-            variant = {"binary": ("png", "nul")[number % 2], "empty": ("blank", "zero")[number == 0]}.get(kind, kind)
+            variant = {"binary": ("png", "nul")[number % 2],
+                       "empty": ("blank", "zero")[number == 0]}.get(kind, kind)
             size = 0
             if variant in ("blank", "nul"):
                 size = number if variant == "blank" else next(nul_sizes)
@@ -1110,8 +1120,8 @@ def mark_cp1252(rng, captures: list[Capture], rate: float) -> None:
             return False
         return any(q in words for q in "'\u2019\u2018\"\u201c\u201d")
 
-    candidates = [c for c in captures if c.layout in ("listing_old", "document_old") and c.cut_at is None
-                  and fits(c)]
+    candidates = [c for c in captures if c.layout in ("listing_old", "document_old") and c.fmt == "text"
+                  and c.cut_at is None and fits(c)]
     for capture in chosen(rng, candidates, rate):
         capture.cp1252 = True
 
@@ -1141,7 +1151,8 @@ def plan_corpus(rng: random.Random, docs: list[Document], mix: Mix) -> list[Capt
 
 def ensure_entry_variants(rng, captures: list[Capture], unique_titles: set[str]) -> None:
     """Small corpora still get one undated and one summary-less older-listing entry."""
-    old = [(c, e) for c in captures if c.layout == "listing_old" for _, e in attributed(c)]
+    old = [(c, e) for c in captures if c.layout == "listing_old" and c.fmt == "text"
+           for _, e in attributed(c)]
     if old and all(e.dated for _, e in old):
         eligible = [e for c, e in old if undatable(e.doc, unique_titles)]
         if eligible:
@@ -1240,7 +1251,8 @@ def old_header() -> list[str]:
 def render_listing_old(capture: Capture, style: Style) -> Rendered:
     lines = [] if capture.variant == "dashes" else old_header()
     if capture.collection:
-        lines += ["No image found.", "", capture.collection.title, "", style.prose(capture.collection.description), ""]
+        collection = capture.collection
+        lines += ["No image found.", "", collection.title, "", style.prose(collection.description), ""]
     elif capture.variant != "dashes":
         lines.append("")
     offsets = []
@@ -1352,11 +1364,12 @@ def citation(doc: Document, style: Style, with_url: bool) -> str:
 
 def render_document_old(capture: Capture, style: Style, paragraphs) -> Rendered:
     doc, rng = capture.entries[0].doc, style.rng
-    upper = rng.random() < 0.5
-    lines = old_header() + [style.date(doc), "", style.title(doc).upper() if upper else ""]
+    # The title line is optional (an upper-cased repeat); without it one blank line stands in its place.
+    title_slot = [style.title(doc).upper(), ""] if rng.random() < 0.5 else [""]
+    lines = old_header() + [style.date(doc), ""] + title_slot
     if doc.funders:
-        lines += ["", funder_line(doc.funders)]
-    lines += ["", BULLET + "Citation", "", "    get citation", "", "    " + style.summary(doc),
+        lines += [funder_line(doc.funders), ""]
+    lines += [BULLET + "Citation", "", "    get citation", "", "    " + style.summary(doc),
               "    " + citation(doc, style, capture.shows_record_id), BULLET + "share document", "", "",
               "English HTML", "", ""]
     lines += body_lines(paragraphs, rng, capture.cp1252)
@@ -1394,8 +1407,8 @@ def render_document_html(capture: Capture, style: Style, paragraphs) -> Rendered
         out.append(f"<p>{escaped(text)}</p>")
         if rng.random() < 0.2:
             out.append("<p>&nbsp;</p>")
-    out += ["</div>", f'<p class="summary">{escaped(style.summary(doc))}</p>', "<h2>Document Information</h2>",
-            "<dl>"]
+    out += ["</div>", f'<p class="summary">{escaped(style.summary(doc))}</p>',
+            "<h2>Document Information</h2>", "<dl>"]
     for label, values in information_block(doc, rng, EMAIL_SLOT):
         if label == "Record ID" and not capture.listed_id:
             continue
@@ -1407,16 +1420,18 @@ def render_document_html(capture: Capture, style: Style, paragraphs) -> Rendered
 
 
 def render_listing_html(capture: Capture, style: Style) -> Rendered:
-    count = f"{capture.first} - {capture.first + len(capture.entries) - 1} of {capture.total}"
+    """An older-site result page saved as HTML: each li holds a date, a linked title, a summary."""
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           "<title>Search results | Wilson Center Digital Archive</title>", "</head>", "<body>",
-           '<a class="skip-link" href="#main">Skip to content</a>', '<main id="main">',
-           "<p>Results:</p>", f'<p class="results-count">{count}</p>', "<h2>Documents</h2>",
-           '<ul class="search-results">']
+           "<title>Search | Digital Archive - Wilson Center</title>", "</head>", "<body>",
+           '<form class="search"><label for="q">Search in</label> <input id="q" name="q"></form>',
+           '<p class="site-name">Digital Archive International History Declassified</p>',
+           '<ul class="results">']
     for entry in capture.entries:
         doc = entry.doc
-        out += ['<li class="result">', f'<p class="date">{escaped(style.date(doc))}</p>',
-                f'<h3><a href="{document_address(doc, entry.link)}">{escaped(style.title(doc))}</a></h3>']
+        out.append('<li class="result">')
+        if entry.dated:
+            out.append(f'<p class="date">{escaped(style.date(doc))}</p>')
+        out.append(f'<h3><a href="{document_address(doc, entry.link)}">{escaped(style.title(doc))}</a></h3>')
         if entry.summarised:
             out.append(f'<p class="summary">{escaped(style.summary(doc))}</p>')
         out.append("</li>")
@@ -1433,7 +1448,8 @@ def reference_text(rng: random.Random) -> str:
     if form == 1:
         return (f"{author}, \u201c{title}\u201d, Journal of Korean Migration Studies {rng.randint(3, 40)} "
                 f"({year}), {rng.randint(10, 90)}\u2013{rng.randint(91, 200)}.")
-    return f"{title}, by {author}, retrieved {rng.choice(MONTHS)} {rng.randint(1, 28)}, {year} Template:Ru icon"
+    retrieved = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {year}"
+    return f"{title}, by {author}, retrieved {retrieved} Template:Ru icon"
 
 
 def article_references(rng: random.Random) -> tuple[list[str], list[str]]:
@@ -1497,10 +1513,10 @@ def rendered_capture(capture: Capture, seed: int) -> Rendered:
     rng = random.Random(f"{seed}/capture/{capture.path}")
     if capture.layout == "listing_old":
         style = Style(rng, pad=rng.random() < 0.9, comma=rng.random() < 0.75, curly=capture.cp1252)
-        return render_listing_old(capture, style)
+        return (render_listing_html if capture.fmt == "html" else render_listing_old)(capture, style)
     style = Style(rng, pad=rng.random() < 0.1, comma=rng.random() < 0.5, curly=capture.cp1252)
     if capture.layout == "listing_search":
-        return (render_listing_html if capture.fmt == "html" else render_listing_search)(capture, style)
+        return render_listing_search(capture, style)
     if capture.layout == "article":
         return render_article(capture, style)
     body = body_paragraphs(capture.entries[0].doc, seed)  # the same body on every page of a document
@@ -1555,6 +1571,13 @@ def document_row(doc: Document, shown: set[str], layouts: list[str]) -> dict:
     }
 
 
+def record_id_printed(capture: Capture, entry: Entry) -> bool:
+    """Document pages say so themselves; in a listing only an HTML link /document/<id> carries it."""
+    if capture.layout in ("document_new", "document_old"):
+        return capture.shows_record_id
+    return capture.fmt == "html" and entry.link == "id"
+
+
 def answer_key(docs: list[Document], captures: list[Capture], seed: int, mix_name: str) -> dict:
     records, unattributable, files, bad_files = [], [], [], []
     shown: set[str] = set()  # "id/<key>" and "date/<key>" for what some capture prints
@@ -1565,15 +1588,14 @@ def answer_key(docs: list[Document], captures: list[Capture], seed: int, mix_nam
             records.append({"path": capture.path, "position": position, "document": entry.doc.key,
                             "dated": entry.dated})
             layouts.setdefault(entry.doc.key, set()).add(capture.layout)
-            if capture.shows_record_id or (capture.fmt == "html" and capture.layout == "listing_search"
-                                           and entry.link == "id"):
+            if record_id_printed(capture, entry):
                 shown.add(f"id/{entry.doc.key}")
             if entry.dated:
                 shown.add(f"date/{entry.doc.key}")
         if capture.cut_at is not None:
             unattributable.append({"path": capture.path, "position": capture.cut_at,
                                    "document": capture.entries[capture.cut_at - 1].doc.key,
-                                   "reason": "truncated: the capture ends in the middle of this entry's title"})
+                                   "reason": "truncated: the capture ends inside this entry's title"})
             bad_files.append({"path": capture.path, "kind": "truncated",
                               "detail": f"cut in the title of entry {capture.cut_at}, no final newline"})
         elif capture.cp1252:
@@ -1591,9 +1613,10 @@ def answer_key(docs: list[Document], captures: list[Capture], seed: int, mix_nam
                                     "members": [d.key for d in c.members], "paths": sorted(c.paths)}
     return {
         "about": ("Answer key of a synthetic corpus made by bench/generate.py. Documents are the invented "
-                  "truth; a field is visible only in the layouts that print it (see each document's "
-                  "'layouts', 'record_id_shown' and 'date_shown'). Titles compare after folding whitespace, quotes and "
-                  "dashes. Records are the listing entries and document pages a correct parser attributes; "
+                  "truth; a field is visible only where a layout prints it (see each document's 'layouts', "
+                  "'record_id_shown' and 'date_shown'). Titles compare after folding whitespace, quotes "
+                  "and dashes. Records are the listing entries and document pages a correct parser "
+                  "attributes ('dated' is false for an entry printed without its date line); "
                   "'unattributable' lists the ones it cannot."),
         "generator": {"seed": seed, "mix": mix_name, "documents": len(docs), "files": len(captures)},
         "documents": [document_row(d, shown, sorted(layouts.get(d.key, ()))) for d in docs],
@@ -1693,7 +1716,8 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     for name, count in layout_counts(key).items():
         print(f"{count:7d}  {name}")
-    print(f"{key['generator']['files']} files, {len(key['documents'])} documents, {len(key['records'])} records, "
+    print(f"{key['generator']['files']} files, {len(key['documents'])} documents, "
+          f"{len(key['records'])} records, "
           f"{len(key['collections'])} collections, {len(key['bad_files'])} bad files in {elapsed:.1f} s")
     return 0
 

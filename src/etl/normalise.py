@@ -36,6 +36,15 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_bytes() > 0).then(expr)
 
 
+def _first_case(cases: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The value of the first (condition, value) case whose condition holds, else null."""
+    (condition, value), *rest = cases
+    chain = pl.when(condition).then(value)
+    for condition, value in rest:
+        chain = chain.when(condition).then(value)
+    return chain
+
+
 def _spaces_folded(expr: pl.Expr) -> pl.Expr:
     """Every whitespace run (non-breaking spaces and line breaks too) as one space.
 
@@ -52,7 +61,7 @@ def title_key(expr: pl.Expr) -> pl.Expr:
     """The form titles are compared in: printings of one title that differ only in
     accents, case, quote style, dash style, spacing or a trailing stop give one key."""
     return _spaces_folded(
-        expr.str.normalize("NFKD").str.replace_all(r"\p{Mn}", "")
+        expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
         .str.to_lowercase().str.replace_all("ß", "ss", literal=True)
         .str.replace_all(f"[{_QUOTES}]", "")
         .str.replace_all(rf"\s*[{_DASHES}]\s*", "-")
@@ -60,14 +69,14 @@ def title_key(expr: pl.Expr) -> pl.Expr:
 
 
 def body_text(expr: pl.Expr) -> pl.Expr:
-    """NFC text that keeps its paragraphs: lines stripped, space runs folded, lines of
+    """NFC text that keeps its paragraphs: space runs folded, lines stripped, lines of
     only (non-breaking) spaces blank, three or more line breaks one blank line."""
     return _blank_to_null(
         nfc(expr)
         .str.replace_all(r"\r\n?", "\n")
-        .str.replace_all(r"[^\S\n]*\n[^\S\n]*(?:\n[^\S\n]*)+", "\n\n")
-        .str.replace_all(r"[^\S\n]+\n[^\S\n]*|\n[^\S\n]+", "\n")
         .str.replace_all(r"[^\S\n]{2,}|[^\S\n ]", " ")
+        .str.replace_all(r"\n | \n ?", "\n")
+        .str.replace_all(r"\n{3,}", "\n\n")
         .str.strip_chars()
     )
 
@@ -78,16 +87,18 @@ def body_text(expr: pl.Expr) -> pl.Expr:
 
 _DATE_PARTS = ("y", "m", "d", "y2", "m2", "d2")
 _MONTHS = MONTH_NUMBERS | ROMAN_MONTHS
-_DATE_DTYPES = {"date": pl.String, "date_precision": pl.String, "date_start": pl.Date,
-                "date_end": pl.Date, "date_error": pl.String}
+_DATE_FIELDS = ("date", "date_precision", "date_start", "date_end")
+
+
+def _date_dtype() -> pl.Struct:
+    """parsed_dates' fields as typed in schemas/documents.json, and date_error."""
+    documents = polars_schema(load_schema("documents"))
+    return pl.Struct({**{name: documents[name] for name in _DATE_FIELDS}, "date_error": pl.String()})
 
 
 def _first_match(values: dict[str, pl.Expr]) -> pl.Expr:
     """values[name] for the first grammar pattern `name` that matched (all have a year)."""
-    chain = pl.when(False).then(None)
-    for name, value in values.items():
-        chain = chain.when(pl.field(name).struct.field("y").is_not_null()).then(value)
-    return chain
+    return _first_case([(pl.field(name).struct.field("y").is_not_null(), value) for name, value in values.items()])
 
 
 def date_parts(text: pl.Expr) -> pl.Expr:
@@ -96,9 +107,10 @@ def date_parts(text: pl.Expr) -> pl.Expr:
     groups = {name: re.compile(pattern).groupindex for name, (_, pattern) in DATE_PATTERNS.items()}
     found = pl.struct(*[text.str.extract_groups(anchored(pattern)).alias(name)
                         for name, (_, pattern) in DATE_PATTERNS.items()])
+    precisions = {name: pl.lit(precision) for name, (precision, _) in DATE_PATTERNS.items()}
     return found.struct.eval(
         text.alias("text"),
-        _first_match({name: pl.lit(precision) for name, (precision, _) in DATE_PATTERNS.items()}).alias("precision"),
+        _first_match(precisions).alias("precision"),
         _first_match({name: pl.lit(SPAN_YEARS.get(name, 0)) for name in DATE_PATTERNS}).alias("span"),
         *[_first_match({name: pl.field(name).struct.field(p) if p in groups[name] else pl.lit(None, pl.String)
                         for name in DATE_PATTERNS}).alias(p) for p in _DATE_PARTS],
@@ -117,13 +129,12 @@ def _day_number(text: pl.Expr) -> pl.Expr:
 
 def _numbered_parts() -> list[pl.Expr]:
     """The printed parts as numbers; a range's last end takes what it does not repeat."""
-    part = pl.field
-    y, m, d = part("y").cast(pl.Int32), _month_number(part("m")), _day_number(part("d"))
+    y, m, d = pl.field("y").cast(pl.Int32), _month_number(pl.field("m")), _day_number(pl.field("d"))
     return [
-        pl.field("text"), part("precision").alias("precision"), y.alias("y"), m.alias("m"), d.alias("d"),
-        pl.coalesce(part("y2").cast(pl.Int32), y + part("span")).alias("y2"),
-        pl.coalesce(_month_number(part("m2")), m).alias("m2"),
-        pl.coalesce(_day_number(part("d2")), d).alias("d2"),
+        pl.field("text"), pl.field("precision"), y.alias("y"), m.alias("m"), d.alias("d"),
+        pl.coalesce(pl.field("y2").cast(pl.Int32), y + pl.field("span")).alias("y2"),
+        pl.coalesce(_month_number(pl.field("m2")), m).alias("m2"),
+        pl.coalesce(_day_number(pl.field("d2")), d).alias("d2"),
     ]
 
 
@@ -191,7 +202,7 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
     pipeline can quarantine it. A day is never invented: 'October, 1959' is '1959-10'.
     """
     staged = date_parts(text.fill_null("")).struct.eval(*_numbered_parts()).struct.eval(*_bounds())
-    return staged.struct.eval(*_date_fields()).cast(pl.Struct(_DATE_DTYPES))
+    return staged.struct.eval(*_date_fields()).cast(_date_dtype())
 
 
 # --- Source field ---------------------------------------------------------------------
@@ -199,6 +210,7 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 _ADDED_SENTENCE = r"(?:Translated|Obtained|Contributed|Donated)\b"
 _VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
 _BEFORE = r"(?:^|[\s,;(])"
+# Part -> its keywords, long and abbreviated, Latin and Cyrillic; longer forms first.
 _KEYWORDS = {
     "fond": r"fond|f|фонд|ф",
     "opis": r"opis|op|опись|оп",
@@ -207,6 +219,7 @@ _KEYWORDS = {
     "pages": r"pages|page|pp|listy|list|ll|l|листы|лист|лл|л",
 }
 _ALL_KEYWORDS = "|".join([*_KEYWORDS.values(), "p"])
+_KEYWORD_AND_NUMBER = rf"(?:{_ALL_KEYWORDS})\.?\s*(?:\p{{L}}{{1,3}}-)?\d"
 
 
 def _part(keywords: str) -> str:
@@ -230,10 +243,9 @@ def _archive_name(reference: pl.Expr) -> pl.Expr:
     """A parenthesised acronym when the archive is named in full, else the words before
     the first comma, part keyword or number."""
     acronym = reference.str.extract(r"\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
-    leading = reference.str.extract(rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+(?:{_ALL_KEYWORDS})\.?\s*(?:\p{{L}}{{1,3}}-)?\d|\s+\d|\s*$)")
-    leading = pl.when(leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")) \
-        .then(leading.str.strip_chars())
-    return pl.coalesce(acronym, leading)
+    leading = reference.str.extract(rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+{_KEYWORD_AND_NUMBER}|\s+\d|\s*$)")
+    is_name = leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")
+    return pl.coalesce(acronym, pl.when(is_name).then(leading))
 
 
 def _papka_and_pages(reference: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -279,7 +291,7 @@ def translators(source: pl.Expr) -> pl.Expr:
     The sentence ends at the first period that does not follow a single capital letter,
     so initials ('A. B. Smith') stay inside names.
     """
-    after_by = source.str.extract(r"Translated\b[^.]*?\bby\s+(.*)$")
+    after_by = source.str.extract(r"(?s)Translated\b[^.]*?\bby\s+(.*)$")
     sentence = after_by.str.replace_all(r"\b(\p{Lu})\.", "$1\x01").str.extract(r"^([^.]*)") \
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "")
     return _name_list(sentence, r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*[&;]\s*")
@@ -299,7 +311,8 @@ def funders(funders_text: pl.Expr) -> pl.Expr:
 # first row that matches wins, so longer forms come before the words they start with.
 DOCUMENT_TYPES: dict[str, str] = {
     "Memorandum of Conversation": r"memo(?:randum)?\s+of\s+(?:an?\s+|the\s+)?conversations?",
-    "Record of Conversation": r"(?:records?|notes?|minutes)\s+(?:of|from|on)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?conversations?",
+    "Record of Conversation":
+        r"(?:records?|notes?|minutes)\s+(?:of|from|on)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?conversations?",
     "Memorandum": r"memo(?:randum|randa)?",
     "Journal": r"journal|diary",
     "Cable": r"cables?",
@@ -318,15 +331,15 @@ DOCUMENT_TYPES: dict[str, str] = {
     "Note": r"notes?",
 }
 _TYPE_ALTERNATIVES = "|".join(f"(?P<t{i}>{p})" for i, p in enumerate(DOCUMENT_TYPES.values()))
+# Words that qualify a form without changing it: "Ciphered Telegram", "Draft Decree".
+_TYPE_QUALIFIERS = r"(?:(?:draft|ciphered|coded|encoded|secret|top\s+secret|urgent)\s+)*"
 
 
 def _type_at(title: pl.Expr, prefix: str) -> pl.Expr:
     """The type whose pattern first matches right after `prefix`, or null."""
-    groups = title.str.extract_groups(rf"(?i){prefix}(?:{_TYPE_ALTERNATIVES})\b")
-    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-    for i, name in enumerate(DOCUMENT_TYPES):
-        chain = chain.when(groups.struct.field(f"t{i}").is_not_null()).then(pl.lit(name))
-    return chain
+    groups = title.str.extract_groups(rf"(?i){prefix}{_TYPE_QUALIFIERS}(?:{_TYPE_ALTERNATIVES})\b")
+    return _first_case([(groups.struct.field(f"t{i}").is_not_null(), pl.lit(name))
+                        for i, name in enumerate(DOCUMENT_TYPES)])
 
 
 def title_document_type(title: pl.Expr) -> pl.Expr:
@@ -363,37 +376,31 @@ def _added_columns() -> dict[str, pl.DataType]:
     """Columns this stage adds or retypes, typed as schemas/documents.json says (in its
     order), then the stage's own title_key and date_error."""
     documents = polars_schema(load_schema("documents"))
-    made = {*_DATE_DTYPES, "archive_reference", "archive", "fond", "opis", "delo", "papka", "pages",
+    made = {*_DATE_FIELDS, "archive_reference", "archive", "fond", "opis", "delo", "papka", "pages",
             "file_number", "translators", "funders", "uploaded_date", "record_id", "title", "summary",
             "text", "document_type", *_FOLDED_FIELDS}
     return {name: dtype for name, dtype in documents.items() if name in made} | _EXTRA_COLUMNS
 
 
-def _from_distinct(frame: pl.LazyFrame, column: str, *stages: list[pl.Expr]) -> pl.LazyFrame:
-    """frame with columns worked out from `column` alone, once per distinct value, and joined
-    back in frame's order: captures repeat the same dates and Source fields many times."""
-    values = frame.select(column).unique()
-    for stage in stages:
-        values = values.with_columns(stage)
-    return frame.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
+def _dates_of_distinct_texts(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """frame with a `_dates` struct, parsed once per distinct date_text and joined back in
+    frame's order: a batch prints the same few thousand dates over and over."""
+    dates = frame.select("date_text").unique().with_columns(parsed_dates(pl.col("date_text")).alias("_dates"))
+    return frame.join(dates, on="date_text", how="left", nulls_equal=True, maintain_order="left")
 
 
 def normalised(records: pl.LazyFrame) -> pl.LazyFrame:
     """The lazy query behind `normalise_records`, for callers that stay lazy."""
-    added = _added_columns()
-    source = pl.col("source")
-    frame = _from_distinct(records, "date_text", [parsed_dates(pl.col("date_text")).alias("_dates")])
-    frame = _from_distinct(
-        frame, "source",
-        [archive_reference(source).alias("archive_reference"), translators(source).alias("translators")],
-        [reference_parts(pl.col("archive_reference")).alias("_reference")],
-    )
+    added, columns = _added_columns(), records.collect_schema().names()
     return (
-        frame.with_columns(
+        _dates_of_distinct_texts(records)
+        .with_columns(
             folded(pl.col("title")).alias("title"),
             folded(pl.col("summary")).alias("summary"),
             body_text(pl.col("text")).alias("text"),
             *[folded(pl.col(name)).alias(name) for name in _FOLDED_FIELDS],
+            archive_reference(pl.col("source")).alias("archive_reference"),
+            translators(pl.col("source")).alias("translators"),
             funders(pl.col("funders_text")).alias("funders"),
             record_id(pl.col("record_id"), pl.col("url")).alias("record_id"),
             iso_date(pl.col("uploaded_date_text")).alias("uploaded_date"),
@@ -401,11 +408,11 @@ def normalised(records: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             title_key(pl.col("title")).alias("title_key"),
             document_type(pl.col("document_type"), pl.col("title")).alias("document_type"),
+            reference_parts(pl.col("archive_reference")).alias("_reference"),
         )
         .unnest("_dates", "_reference")
         .with_columns(pl.col(name).cast(dtype) for name, dtype in added.items())
-        .select(*records.collect_schema().names(), *[name for name in added
-                                                     if name not in records.collect_schema().names()])
+        .select(*columns, *[name for name in added if name not in columns])
     )
 
 
