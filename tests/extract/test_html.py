@@ -40,3 +40,15 @@ def test_page_cut_inside_text_has_no_final_newline_and_is_incomplete():
 def test_page_cut_inside_a_tag_ends_with_a_complete_line():
     page = parse_html_page("<html><body><p>Complete.</p><p cla")
     assert page.text == "Complete.\n" and not page.complete
+
+
+def test_series_entries_sharing_a_title_each_take_their_own_link():
+    from etl.extract import extract_capture
+
+    page = """<!DOCTYPE html><html><body><ul>
+<li><p>March 3, 1961</p><p><a href="/document/501">Report, Embassy of Poland to the Foreign Ministry</a></p></li>
+<li><p>April 9, 1961</p><p><a href="/document/502">Report, Embassy of Poland to the Foreign Ministry</a></p></li>
+</ul></body></html>
+"""
+    records = extract_capture(page, is_html=True).records
+    assert [r["record_id"] for r in records] == ["501", "502"]

@@ -74,12 +74,17 @@ def unrecognised_reason(text: str) -> str:
 
 def add_page_addresses(extraction: Extraction, page: HtmlPage) -> None:
     """Fill url and record_id from the page: its canonical address for a document page,
-    for a listing entry the link whose text is the entry's title."""
-    anchors = {title_key(text): href for href, text in reversed(page.links) if text}
+    for a listing entry the next unused link whose text is the entry's title (entries of a
+    series share a title, so each takes its own link in page order)."""
+    unused: dict[str, list[str]] = {}
+    for href, text in page.links:
+        if text:
+            unused.setdefault(title_key(text), []).append(href)
     for record in extraction.records:
         if record["layout"] in (doc_new.LAYOUT, doc_old.LAYOUT):
             href = page.canonical
         else:
-            href = anchors.get(title_key(record["title"]))
+            hrefs = unused.get(title_key(record["title"]), [])
+            href = hrefs.pop(0) if hrefs else None
         record["url"] = record["url"] or page_url(href, page.canonical)
         record["record_id"] = record["record_id"] or record_id_from_url(record["url"] or href)
