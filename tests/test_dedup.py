@@ -81,7 +81,28 @@ def test_entry_matching_two_record_ids_is_quarantined_not_guessed():
         ("l", 3, "dedup", "ambiguous-match")]
 
 
-def test_undated_records_are_never_merged_on_title_alone():
+def test_undated_entry_joins_the_one_document_of_its_title():
+    docs = _documents(_records(
+        {"source_id": "a", "position": 1, "title": "Memo on Koreans", "title_key": "memo on koreans",
+         "date": "1956-02-02"},
+        {"source_id": "b", "position": 4, "title": "Memo on Koreans", "title_key": "memo on koreans",
+         "date": None, "date_precision": "unknown"},
+    ))
+    assert docs.height == 1 and docs.row(0, named=True)["source_count"] == 2
+    assert docs.row(0, named=True)["date"] == "1956-02-02"
+
+
+def test_undated_entry_of_a_series_title_is_not_guessed():
+    docs = _documents(_records(
+        {"source_id": "a", "position": 1, "title": "Report", "title_key": "report", "date": "1963-10-02"},
+        {"source_id": "a", "position": 2, "title": "Report", "title_key": "report", "date": "1964-06-01"},
+        {"source_id": "b", "position": 1, "title": "Report", "title_key": "report", "date": None,
+         "date_precision": "unknown"},
+    ))
+    assert docs.height == 3
+
+
+def test_undated_records_with_no_dated_twin_are_never_merged_on_title_alone():
     docs = _documents(_records(
         {"source_id": "a", "position": 1, "title": "T", "title_key": "t", "date": None, "date_precision": "unknown"},
         {"source_id": "b", "position": 1, "title": "T", "title_key": "t", "date": None, "date_precision": "unknown"},

@@ -4,7 +4,9 @@
 - Title plus date may identify one: a record without an id joins the document whose
   folded title and ISO date it shares. If that title and date belong to several documents
   with different ids, the record is ambiguous and goes to quarantine.
-- Title alone never does: a record with neither id nor date stays a document of its own.
+- Title alone never does, with one exception: a record with neither id nor date (a listing
+  entry printed without its date line) joins the document of that folded title when exactly
+  one document in the build has it; otherwise it stays a document of its own.
 - Fields merge by rank: a document page beats a contribution, a contribution beats a
   listing; within a rank, a title printed in mixed case beats an upper-cased one.
 """
@@ -59,6 +61,7 @@ def assign_documents(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         .otherwise(hashed_id(pl.col("_hash_key"), "doc-"))
         .alias("document_id"),
     ).drop("_key", "_ids", "_rid", "_hash_key")
+    assigned = _undated_joined_to_sole_title(assigned)
     quarantined = keyed.filter(ambiguous.fill_null(False)).select(
         "source_id", "position", pl.lit("dedup").alias("stage"), pl.lit("ambiguous-match").alias("rule"),
         pl.lit("title").alias("field"), pl.col("title").str.slice(0, 200).alias("value"),
@@ -66,6 +69,20 @@ def assign_documents(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
          + pl.col("_ids").cast(pl.List(pl.String)).list.join(", ")).alias("message"),
     )
     return assigned, quarantined
+
+
+def _undated_joined_to_sole_title(records: pl.DataFrame) -> pl.DataFrame:
+    """Undated, id-less records take the document_id of the one document with their title."""
+    undated = pl.col("record_id").is_null() & pl.col("date").is_null()
+    sole = (
+        records.filter(~undated).group_by("title_key")
+        .agg(pl.col("document_id").unique().alias("_ids"))
+        .filter(pl.col("_ids").list.len() == 1)
+        .select("title_key", pl.col("_ids").list.first().alias("_sole"))
+    )
+    return records.join(sole, on="title_key", how="left", maintain_order="left").with_columns(
+        pl.when(undated & pl.col("_sole").is_not_null()).then("_sole").otherwise("document_id").alias("document_id"),
+    ).drop("_sole")
 
 
 def _first_present(name: str) -> pl.Expr:
