@@ -9,8 +9,10 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import pipeline, publish
+from etl.workers import extract_batch_in_worker
 from etl.sources import list_source_files
 
 # Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
@@ -24,7 +26,7 @@ def list_files(source: Path) -> list[str]:
 
 @stage
 def extract(source: Path, paths: list[str]) -> pipeline.Extracted:
-    return pipeline.extract_batch(source, paths)
+    return extract_batch_in_worker(source, paths)
 
 
 @stage
@@ -37,7 +39,8 @@ def write(release: pipeline.Release, output: Path, version: str) -> Path:
     return publish.write_release(release.tables, output, version)
 
 
-@flow(name="build-release", log_prints=False)
+# Two batches at a time: each task hands its batch to a worker process (etl.workers).
+@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
 def build_release(source: Path, output: Path, version: str, batch_size: int = 500) -> dict:
     """Build release `version` of the package from the captures under `source`."""
     logger = get_run_logger()

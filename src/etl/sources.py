@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 _BINARY_PROBE = 8192
 _HTML_OPENINGS = ("<!doctype html", "<html")
 # Control characters (C0 and C1) other than white space: text is nearly free of them.
-_CONTROL = {chr(c) for c in [*range(32), *range(0x7F, 0xA0)]} - set("\t\n\r\f\v")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -68,7 +69,7 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
 
 def _control_share(text: str) -> float:
     sample = text[:_BINARY_PROBE]
-    return sum(ch in _CONTROL for ch in sample) / max(len(sample), 1)
+    return len(_CONTROL.findall(sample)) / max(len(sample), 1)
 
 
 def looks_binary(data: bytes) -> bool:
