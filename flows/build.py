@@ -12,8 +12,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import pipeline, publish
-from etl.workers import extract_batch_in_worker
 from etl.sources import list_source_files
+from etl.workers import extract_batch_in_worker
 
 # Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
 stage = task(cache_policy=NO_CACHE)
@@ -45,7 +45,7 @@ def build_release(source: Path, output: Path, version: str, batch_size: int = 50
     """Build release `version` of the package from the captures under `source`."""
     logger = get_run_logger()
     paths = list_files(source)
-    batches = [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)] or [[]]
+    batches = pipeline.batches(paths, batch_size)
     logger.info("extracting %d files in %d batches", len(paths), len(batches))
     extracted = extract.map(unmapped(source), batches).result()
     release = assemble(extracted)

@@ -64,3 +64,22 @@ def test_listing_is_sorted_relative_and_skips_links(tmp_path):
     outside.write_bytes(b"secret")
     (tmp_path / "link.txt").symlink_to(outside)
     assert list_source_files(tmp_path) == ["a.txt", "z/deep/b.txt"]
+
+
+def test_a_parser_failure_on_one_file_becomes_its_status(tmp_path, monkeypatch):
+    from etl import pipeline
+
+    _write(tmp_path, "good.txt", b"Some text that is no capture\n")
+    _write(tmp_path, "odd.txt", b"Skip to content\n\nMarch 3, 1961\n\nA title\n")
+
+    def brittle(text, is_html):
+        if "Skip to content" in text:
+            raise ValueError("unexpected shape")
+        return real(text, is_html)
+
+    real = pipeline.extract_capture
+    monkeypatch.setattr(pipeline, "extract_capture", brittle)
+    sources = pipeline.extract_batch(tmp_path, ["good.txt", "odd.txt"]).sources
+    rows = dict(sources.select("path", "status").iter_rows())
+    assert rows == {"good.txt": "unrecognised", "odd.txt": "parse_error"}
+    assert "unexpected shape" in sources.filter(sources["path"] == "odd.txt")["message"].item()

@@ -66,6 +66,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # The build needs no network; Prefect's server would otherwise try to send telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.build import build_release
 
     try:

@@ -17,7 +17,7 @@ from etl.extract import Extraction, extract_capture
 from etl.ids import slug
 from etl.normalise import normalise_records
 from etl.publish import ReleaseError
-from etl.schema import conform, empty_table, load_schema, polars_schema
+from etl.schema import conform, load_schema, polars_schema
 from etl.sources import Capture, read_capture
 from etl.validate import split_valid
 
@@ -58,12 +58,28 @@ def _source_row(capture: Capture, extraction: Extraction | None) -> dict:
     return row
 
 
+def batches(paths: list[str], size: int) -> list[list[str]]:
+    """The paths in consecutive batches of `size` (one empty batch for no paths)."""
+    return [paths[i:i + size] for i in range(0, len(paths), size)] or [[]]
+
+
+def _extraction(capture: Capture) -> Extraction | None:
+    """The capture's records; a parser failure on one odd file becomes its status, not the run's end."""
+    if capture.text is None:
+        return None
+    try:
+        return extract_capture(capture.text, capture.format == "html")
+    except Exception as err:  # noqa: BLE001 - any parser bug must stay inside this file's row
+        capture.status, capture.message = "parse_error", f"the parser failed: {type(err).__name__}: {err}"[:300]
+        return None
+
+
 def extract_batch(root: Path, paths: list[str]) -> Extracted:
     """Read and extract every file of one batch."""
     sources, records, rejected, collections, articles, references = [], [], [], [], [], []
     for path in paths:
         capture = read_capture(root, path)
-        extraction = None if capture.text is None else extract_capture(capture.text, capture.format == "html")
+        extraction = _extraction(capture)
         sources.append(_source_row(capture, extraction))
         if extraction is None:
             continue
