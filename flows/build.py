@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import pipeline, publish
 from etl.sources import list_source_files
-from etl.workers import extract_batch_in_worker
+from etl.workers import extract_batch_in_worker, worker_count
 
 # Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
 stage = task(cache_policy=NO_CACHE)
@@ -39,8 +39,8 @@ def write(release: pipeline.Release, output: Path, version: str) -> Path:
     return publish.write_release(release.tables, output, version)
 
 
-# Two batches at a time: each task hands its batch to a worker process (etl.workers).
-@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
+# One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
+@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
 def build_release(source: Path, output: Path, version: str, batch_size: int = 500) -> dict:
     """Build release `version` of the package from the captures under `source`."""
     logger = get_run_logger()

@@ -17,10 +17,15 @@ from pathlib import Path
 from etl.pipeline import Extracted, extract_batch
 
 
+def worker_count() -> int:
+    """Worker processes in the pool: one per core, at most 8. Also how many batch tasks the
+    flow keeps in flight, so that every worker has a batch."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 @cache
 def _pool() -> ProcessPoolExecutor:
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("forkserver"))
     atexit.register(pool.shutdown)
     return pool
 
