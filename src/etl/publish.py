@@ -1,9 +1,22 @@
-"""Write a release: Parquet and CSV for every resource plus datapackage.json, atomically.
+"""Write a release, atomically: everything a reader downloads, in one folder per version.
+
+    datapackage.json                     the Data Package: schemas, licences, sources, sizes, hashes
+    README.md                            the datasheet (etl.datasheet)
+    data/<resource>.csv, .parquet        one table per resource
+    <package>-<version>.sqlite           every table in one SQLite file (etl.database)
+    <package>-<version>-csv.zip          datapackage.json, README.md and the CSVs (etl.bundle)
+    SHA256SUMS                           sha256 of every other file, in `sha256sum -c` form
+
+datapackage.json names the SQLite file under the custom package property `sqlite` (path,
+mediatype, bytes, hash), as each resource names its Parquet file under `parquet`. The zip
+cannot be listed in the datapackage.json it contains: its hash is in SHA256SUMS, where a
+catalog of releases (output/index.json) can take it from.
 
 A release is assembled in a hidden folder beside its final place, checked, and renamed
 into place in one step; a failed or killed run leaves no visible half-release. Releases
 are immutable: an existing version is never written again. `latest` names the newest
-release and moves only after the release is in place.
+release and moves only after the release is in place. Nothing in a release records the
+time it was built, so the same tables give the same bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,7 +32,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.bundle import write_bundle
 from etl.config import settings
+from etl.database import SQLITE_MEDIATYPE, write_database
+from etl.datasheet import ARCHIVE_URL, render_datasheet
 from etl.schema import load_schema
 from etl.validate import violations
 
@@ -28,8 +45,11 @@ ARCHIVE_LICENSE = {
     "title": "Digital Archive reuse statement: reuse for research and educational purposes; "
              "rights holders keep copyright (see each document's `rights`)",
 }
-ARTICLE_LICENSE = {"name": "CC-BY-SA-4.0", "title": "Creative Commons Attribution-ShareAlike 4.0"}
+ARTICLE_LICENSE = {"name": "CC-BY-SA-4.0", "title": "Creative Commons Attribution-ShareAlike 4.0",
+                   "path": "https://creativecommons.org/licenses/by-sa/4.0/"}
 ARTICLE_RESOURCES = {"articles", "references"}
+PUBLISHER = "The wilson-archive-etl project"
+_DATED_VERSION = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})(\.\d+)?")
 
 
 class ReleaseError(Exception):
@@ -38,6 +58,25 @@ class ReleaseError(Exception):
 
 def release_dir(output: Path, version: str) -> Path:
     return output / settings().package_name / version
+
+
+def database_name(version: str) -> str:
+    return f"{settings().package_name}-{version}.sqlite"
+
+
+def bundle_name(version: str) -> str:
+    return f"{settings().package_name}-{version}-csv.zip"
+
+
+def created_from_version(version: str) -> str | None:
+    """`created` of the descriptor: the date a dated version names (YYYY.MM.DD[.N]), as
+    midnight UTC; None for any other version, and the descriptor then has no `created`.
+
+    Never the wall-clock time of the build: that would make two builds of the same tables
+    differ, and a release's date is the one its version states.
+    """
+    match = _DATED_VERSION.fullmatch(version)
+    return f"{match[1]}-{match[2]}-{match[3]}T00:00:00Z" if match else None
 
 
 def _csv_ready(table: pl.DataFrame) -> pl.DataFrame:
@@ -57,9 +96,16 @@ def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
     return arrow.cast(pa.schema(fields))
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _file_facts(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{_sha256(path)}"}
 
 
 def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
@@ -79,8 +125,7 @@ def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
                     **_file_facts(parquet)},
         "schema": {k: v for k, v in schema.items() if k not in ("title", "description")},
     }
-    if name in ARTICLE_RESOURCES:
-        resource["licenses"] = [ARTICLE_LICENSE]
+    resource["licenses"] = [ARTICLE_LICENSE if name in ARTICLE_RESOURCES else ARCHIVE_LICENSE]
     return resource
 
 
@@ -101,17 +146,28 @@ def release_problems(tables: dict[str, pl.DataFrame]) -> list[str]:
     return problems
 
 
-def package_descriptor(resources: list[dict], version: str) -> dict:
+def package_descriptor(resources: list[dict], version: str, database: dict) -> dict:
+    """datapackage.json; `database` is the SQLite file's path, mediatype, bytes and hash."""
     s = settings()
+    created = created_from_version(version)
     return {
         "profile": "tabular-data-package",
         "name": s.package_name,
         "title": s.package_title,
         "version": version,
+        **({"created": created} if created else {}),
         "description": "Documents, collections and encyclopedia articles extracted from captures of "
-                       "the Wilson Center Digital Archive (International History Declassified).",
-        "licenses": [ARCHIVE_LICENSE],
-        "sources": [{"title": "Wilson Center Digital Archive: International History Declassified"}],
+                       "the Wilson Center Digital Archive (International History Declassified). "
+                       "README.md in this folder is the datasheet: coverage, limitations, how to cite "
+                       "and load the tables.",
+        "licenses": [ARCHIVE_LICENSE, ARTICLE_LICENSE],
+        "sources": [
+            {"title": "Wilson Center Digital Archive: International History Declassified", "path": ARCHIVE_URL},
+            {"title": "Captures of archive pages and of encyclopedia articles; one row each in the "
+                      "`sources` resource", "path": "data/sources.csv"},
+        ],
+        "contributors": [{"title": PUBLISHER, "role": "publisher"}],
+        "sqlite": database,
         "resources": resources,
     }
 
@@ -126,11 +182,7 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
         raise ReleaseError("the built tables are not valid:\n  " + "\n  ".join(problems))
     staging = final.parent / f".{version}.partial-{os.getpid()}"
     try:
-        data_dir = staging / "data"
-        data_dir.mkdir(parents=True)
-        resources = [write_resource(tables[name], name, data_dir) for name in settings().resources]
-        descriptor = json.dumps(package_descriptor(resources, version), indent=2, ensure_ascii=False)
-        (staging / "datapackage.json").write_text(descriptor + "\n", encoding="utf-8")
+        write_release_files(tables, staging, version)
         _sync_tree(staging)
         staging.rename(final)
     except BaseException:
@@ -138,6 +190,31 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
         raise
     _point_latest(final.parent, version)
     return final
+
+
+def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: str) -> None:
+    """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last."""
+    names = settings().resources
+    (folder / "data").mkdir(parents=True)
+    resources = [write_resource(tables[name], name, folder / "data") for name in names]
+    database = folder / database_name(version)
+    write_database({name: _csv_ready(tables[name]) for name in names}, database)
+    descriptor = package_descriptor(resources, version, {
+        "path": database.name, "mediatype": SQLITE_MEDIATYPE, **_file_facts(database)})
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False)
+    (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+    readme = render_datasheet(tables, descriptor, bundle_name(version))
+    (folder / "README.md").write_text(readme, encoding="utf-8")
+    write_bundle(folder, ["datapackage.json", "README.md", *(r["path"] for r in resources)],
+                 folder / bundle_name(version), f"{settings().package_name}-{version}")
+    write_checksums(folder)
+
+
+def write_checksums(release: Path) -> None:
+    """SHA256SUMS: `<sha256>  <path>` for every file of the release, sorted by path."""
+    files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
+    lines = [f"{_sha256(release / name)}  {name}\n" for name in files if name != "SHA256SUMS"]
+    (release / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
 def _sync_tree(folder: Path) -> None:

@@ -1,0 +1,41 @@
+"""The one-download zip of a release: datapackage.json, README.md and the CSV files.
+
+Entries sit under one folder named like the zip (`<package>-<version>/`), so unzipping
+never spills files into the reader's folder, and `datapackage.json` inside still finds
+its CSV files by their relative paths.
+
+The zip is deterministic: entries in a fixed order, each dated 1980-01-01 00:00 (the
+earliest time a zip can hold), mode 0644, made-by Unix, deflated at zlib's default level. Its own
+hash cannot be in the datapackage.json it contains: it is in the release's SHA256SUMS.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_UNIX = 3
+_FILE_MODE = 0o100644  # a regular file, rw-r--r--
+_COPY_CHUNK = 1 << 20
+
+
+def _entry(name: str, size: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = _UNIX
+    info.external_attr = _FILE_MODE << 16
+    info.file_size = size
+    return info
+
+
+def write_bundle(release: Path, members: list[str], path: Path, folder: str) -> None:
+    """Zip the files `members` (paths relative to `release`, in this order) into `path`,
+    each as `<folder>/<member>`."""
+    with zipfile.ZipFile(path, "x") as bundle:
+        for member in members:
+            source = release / member
+            entry = _entry(f"{folder}/{member}", source.stat().st_size)
+            with source.open("rb") as data, bundle.open(entry, "w") as out:
+                shutil.copyfileobj(data, out, _COPY_CHUNK)

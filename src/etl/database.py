@@ -1,0 +1,128 @@
+"""The release as one SQLite file, for Datasette and SQL users; tables and keys from `schemas/`.
+
+Every table, column type, NOT NULL, UNIQUE, PRIMARY KEY and FOREIGN KEY comes from the
+resource's Table Schema. Values are those of the CSV files: list fields are JSON arrays
+as text, dates ISO 8601 text (YYYY-MM-DD), booleans 0 or 1.
+
+SQLite can only declare a foreign key whose parent columns are the parent's primary key
+or unique. `sources.source_id` is neither (byte-identical copies of a file share it), so
+the keys that point at it are left undeclared here; an index on `sources.source_id` keeps
+those joins fast, and the build has checked those keys before anything is written.
+
+The file is deterministic: the same tables, written by the same SQLite library, give the
+same bytes (one transaction, rows in table order, indexes built after the rows, nothing
+records the time). VACUUM would save about 1% of the size for a second pass over the file,
+so it is not run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+
+from etl.schema import field_names, load_schema
+
+SQLITE_MEDIATYPE = "application/vnd.sqlite3"
+_SQLITE_TYPES = {
+    "integer": "INTEGER", "year": "INTEGER", "boolean": "INTEGER", "number": "REAL",
+}  # every other Table Schema type (string, date, datetime, array, object, any) is TEXT
+
+
+def quoted(name: str) -> str:
+    """`name` as an SQL identifier (`references` is a keyword, so every name is quoted)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(names: list[str]) -> str:
+    return ", ".join(quoted(n) for n in names)
+
+
+def _unique_field_sets(schema: dict) -> list[list[str]]:
+    return [schema.get("primaryKey", [])] + [
+        [f["name"]] for f in schema["fields"] if f.get("constraints", {}).get("unique")
+    ]
+
+
+def declarable_foreign_keys(schema: dict) -> list[dict]:
+    """The schema's foreign keys whose parent columns SQLite accepts (its key, or unique)."""
+    return [
+        fk for fk in schema.get("foreignKeys", [])
+        if fk["reference"]["fields"] in _unique_field_sets(load_schema(fk["reference"]["resource"]))
+    ]
+
+
+def create_table_sql(name: str) -> str:
+    """CREATE TABLE for resource `name`, each column commented with its description."""
+    schema = load_schema(name)
+    key = schema.get("primaryKey", [])
+    parts = []
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        column = f"{quoted(field['name'])} {_SQLITE_TYPES.get(field.get('type', 'string'), 'TEXT')}"
+        if constraints.get("required"):
+            column += " NOT NULL"
+        if constraints.get("unique") and key != [field["name"]]:
+            column += " UNIQUE"
+        parts.append((column, field.get("description", "")))
+    if key:
+        parts.append((f"PRIMARY KEY ({_columns(key)})", ""))
+    for fk in declarable_foreign_keys(schema):
+        ref = fk["reference"]
+        parts.append((f"FOREIGN KEY ({_columns(fk['fields'])}) "
+                      f"REFERENCES {quoted(ref['resource'])} ({_columns(ref['fields'])})", ""))
+    lines = []
+    for i, (sql, comment) in enumerate(parts):
+        line = "  " + sql + ("," if i < len(parts) - 1 else "")
+        lines.append(line + (f"  -- {' '.join(comment.split())}" if comment else ""))
+    return f"CREATE TABLE {quoted(name)} (\n" + "\n".join(lines) + "\n)"
+
+
+def index_sql(names: list[str]) -> list[str]:
+    """Indexes for the joins foreign keys make: child columns not led by the primary key,
+    and parent columns that are not the parent's key."""
+    wanted: list[tuple[str, list[str]]] = []
+    for name in names:
+        schema = load_schema(name)
+        for fk in schema.get("foreignKeys", []):
+            if schema.get("primaryKey", [])[:len(fk["fields"])] != fk["fields"]:
+                wanted.append((name, fk["fields"]))
+            parent, fields = fk["reference"]["resource"], fk["reference"]["fields"]
+            if parent in names and fields not in _unique_field_sets(load_schema(parent)):
+                wanted.append((parent, fields))
+    unique = sorted({(table, tuple(fields)) for table, fields in wanted})
+    return [f"CREATE INDEX {quoted('_'.join([table, *fields]))} ON {quoted(table)} ({_columns(list(fields))})"
+            for table, fields in unique]
+
+
+def _sqlite_values(table: pl.DataFrame) -> pl.DataFrame:
+    """Dates and datetimes as ISO text; the sqlite3 module's own date adapters are deprecated."""
+    return table.with_columns(
+        pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
+        pl.col(pl.Datetime).dt.to_string("%Y-%m-%dT%H:%M:%S%.f"),
+    )
+
+
+def write_database(tables: dict[str, pl.DataFrame], path: Path) -> None:
+    """Write `tables` (as in the CSV files: list columns already JSON text) to a new SQLite file."""
+    if path.exists():
+        raise FileExistsError(f"{path} already exists")
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        # The file is new and in a staging folder that a failed build discards: no journal
+        # and no syncs while loading (the release is synced to disk as a whole afterwards).
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("BEGIN")
+        for name, table in tables.items():
+            connection.execute(create_table_sql(name))
+            columns = field_names(load_schema(name))
+            marks = ", ".join("?" * len(columns))
+            connection.executemany(f"INSERT INTO {quoted(name)} VALUES ({marks})",
+                                   _sqlite_values(table.select(columns)).iter_rows())
+        for sql in index_sql(list(tables)):
+            connection.execute(sql)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
