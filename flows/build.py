@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl import pipeline, publish
+from etl import contribution, pipeline, publish
 from etl.sources import list_source_files
 from etl.workers import extract_batch_in_worker, worker_count
 
@@ -30,6 +30,11 @@ def extract(source: Path, paths: list[str]) -> pipeline.Extracted:
 
 
 @stage
+def read_contributions(accepted: Path) -> pipeline.Extracted:
+    return contribution.accepted_extracted(accepted, contribution.default_limits())
+
+
+@stage
 def assemble(batches: list[pipeline.Extracted]) -> pipeline.Release:
     return pipeline.assemble_release(pipeline.combine_batches(batches))
 
@@ -41,13 +46,17 @@ def write(release: pipeline.Release, output: Path, version: str) -> Path:
 
 # One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
 @flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
-def build_release(source: Path, output: Path, version: str, batch_size: int = 500) -> dict:
-    """Build release `version` of the package from the captures under `source`."""
+def build_release(source: Path, output: Path, version: str, batch_size: int = 500,
+                  contributions: Path | None = None) -> dict:
+    """Build release `version` of the package from the captures under `source` and the
+    accepted contributions in `contributions` (none when it is None or missing)."""
     logger = get_run_logger()
     paths = list_files(source)
     batches = pipeline.batches(paths, batch_size)
     logger.info("extracting %d files in %d batches", len(paths), len(batches))
     extracted = extract.map(unmapped(source), batches).result()
+    if contributions is not None:
+        extracted.append(read_contributions(contributions))
     release = assemble(extracted)
     logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
     path = write(release, output, version)

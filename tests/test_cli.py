@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 from etl.cli import dated_version
 
@@ -53,3 +55,39 @@ def test_ci_runs_exactly_the_readme_commands():
     commands = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
     assert len(commands) == 2
     assert all(command in readme for command in commands)
+
+
+SAMPLE_CONTRIBUTIONS = Path(__file__).resolve().parents[1] / "samples" / "contributions"
+
+
+def test_validate_exits_0_for_a_valid_contribution_without_starting_prefect():
+    code = ("import sys; from etl.cli import main; rc = main(['validate', sys.argv[1]]); "
+            "assert 'prefect' not in sys.modules, 'prefect was imported'; sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(SAMPLE_CONTRIBUTIONS / "scraper-export.csv")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("1 checked, 1 valid, 0 problems: valid")
+
+
+def test_validate_exits_1_with_problems_and_prints_json_on_request():
+    result = _etl("validate", str(SAMPLE_CONTRIBUTIONS / "scraper-export-with-problems.csv"), "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["summary"]["problems"] >= 3
+
+
+def test_validate_exits_2_for_unreadable_input_and_wrong_usage(tmp_path):
+    missing = _etl("validate", str(tmp_path / "missing.csv"))
+    assert missing.returncode == 2 and "does not exist" in missing.stdout
+    wrong = _etl("validate", str(SAMPLE_CONTRIBUTIONS / "scraper-export.csv"), "--resource", "nothing")
+    assert wrong.returncode == 2 and "--resource must be one of" in wrong.stderr
+    not_release = _etl("validate", str(SAMPLE_CONTRIBUTIONS / "scraper-export.csv"), "--against", str(tmp_path))
+    assert not_release.returncode == 2 and "not a release folder" in not_release.stderr
+    too_big = _etl("validate", str(SAMPLE_CONTRIBUTIONS / "scraper-export.csv"), "--max-bytes", "100")
+    assert too_big.returncode == 2 and "Traceback" not in too_big.stdout + too_big.stderr
+    for result in (missing, wrong, not_release, too_big):
+        assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_empty_inbox_is_answered_without_prefect(tmp_path):
+    result = _etl("contributions", "--folder", str(tmp_path))
+    assert result.returncode == 0 and "nothing to check" in result.stdout

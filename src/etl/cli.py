@@ -22,6 +22,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder that holds the releases (default: output/)")
     build.add_argument("--version", help="release version (default: today's date, YYYY.MM.DD[.N])")
     build.add_argument("--batch-size", type=int, default=500, help="files per extraction task")
+    build.add_argument("--contributions", type=Path, default=s.contributions / "accepted",
+                       help="accepted contributions to include (default: contributions/accepted; "
+                            "a missing folder means none)")
+    validate = commands.add_parser(
+        "validate", help="check contributed tables, data packages or captures; publish nothing",
+        description="Check files from outside against the published schemas. Exit 0: valid; "
+                    "1: problems found; 2: unreadable input or wrong usage.")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                          help="a table (CSV, TSV, JSON, JSON Lines, Parquet), a datapackage.json or "
+                               "its folder, or captures (a file or a folder)")
+    validate.add_argument("--resource", help="the resource or mapping a table holds (default: from its header)")
+    validate.add_argument("--against", type=Path, metavar="RELEASE_DIR",
+                          help="a published release: keys may point into it, and documents are "
+                               "compared with it (added, changed, duplicate)")
+    validate.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    validate.add_argument("--show", type=int, default=10, metavar="N", help="problems shown per rule (text)")
+    validate.add_argument("--max-bytes", type=int, help="refuse larger files (default: pyproject's limit)")
+    contribute = commands.add_parser(
+        "contributions", help="validate every file in the contributions inbox and sort it into "
+                              "accepted/ or rejected/ with its report (the validate_contribution flow)")
+    contribute.add_argument("--folder", type=Path, default=s.contributions,
+                            help="folder holding inbox/, accepted/ and rejected/ (default: contributions/)")
+    contribute.add_argument("--against", type=Path, metavar="RELEASE_DIR", help="as for validate")
     commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
     return parser
 
@@ -64,14 +87,12 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"etl build: release {version} already exists in {package_dir}; releases are never rewritten",
               file=sys.stderr)
         return 1
-    # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    # The build needs no network; Prefect's server would otherwise try to send telemetry.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _quiet_prefect()
     from flows.build import build_release
 
     try:
-        counts = build_release(args.source.resolve(), args.output.resolve(), version, args.batch_size)
+        counts = build_release(args.source.resolve(), args.output.resolve(), version, args.batch_size,
+                               args.contributions.resolve())
     except (ReleaseError, OSError) as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1
@@ -79,10 +100,62 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release_problem(against: Path | None) -> str | None:
+    if against is not None and not (against / "datapackage.json").is_file():
+        return f"--against {against} is not a release folder (it has no datapackage.json)"
+    return None
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from etl.contribution import check_paths, default_limits, target_names
+    from etl.report import json_report, text_report
+
+    if args.resource and args.resource not in target_names():
+        print(f"etl validate: --resource must be one of {', '.join(target_names())}", file=sys.stderr)
+        return 2
+    if problem := _release_problem(args.against):
+        print(f"etl validate: {problem}", file=sys.stderr)
+        return 2
+    if args.max_bytes is not None and args.max_bytes < 1 or args.show < 0:
+        print("etl validate: --max-bytes must be positive and --show not negative", file=sys.stderr)
+        return 2
+    report = check_paths(args.paths, args.resource, args.against, default_limits(args.max_bytes))
+    sys.stdout.write(json_report(report) if args.format == "json" else text_report(report, args.show))
+    return report.exit_code
+
+
+def run_contributions(args: argparse.Namespace) -> int:
+    if problem := _release_problem(args.against):
+        print(f"etl contributions: {problem}", file=sys.stderr)
+        return 2
+    inbox = args.folder / "inbox"
+    if not inbox.is_dir() or not any(inbox.iterdir()):
+        print(f"etl contributions: nothing to check in {inbox}")
+        return 0
+    _quiet_prefect()
+    from flows.contributions import validate_contribution
+
+    outcome = validate_contribution(args.folder.resolve(), args.against.resolve() if args.against else None)
+    for name, status in outcome.items():
+        print(f"{name}: {status}")
+    return 0
+
+
+def _quiet_prefect() -> None:
+    # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # The pipeline needs no network; Prefect's server would otherwise try to send telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return run_build(args)
+    if args.command == "validate":
+        return run_validate(args)
+    if args.command == "contributions":
+        return run_contributions(args)
     if args.command == "dictionary":
         from etl.dictionary import DICTIONARY_PATH, write_dictionary
 

@@ -18,6 +18,8 @@ class Settings:
     resources: tuple[str, ...]
     default_source: Path
     default_output: Path
+    contributions: Path
+    contribution_limits: dict[str, int]
 
 
 @cache
@@ -29,4 +31,6 @@ def settings() -> Settings:
         resources=tuple(table["resources"]),
         default_source=PROJECT_ROOT / table["default-source"],
         default_output=PROJECT_ROOT / table["default-output"],
+        contributions=PROJECT_ROOT / table["contributions"],
+        contribution_limits={k.replace("-", "_"): v for k, v in table["contribution-limits"].items()},
     )

@@ -36,6 +36,27 @@ class Extracted:
     references: pl.DataFrame  # source_id, position, text
 
 
+_EXTRACTED_SCHEMAS = {
+    "sources": polars_schema(load_schema("sources")),
+    "records": polars_schema(load_schema("records")),
+    "quarantine": QUARANTINE_SCHEMA,
+    "collections": {"source_id": pl.String, "title": pl.String, "description": pl.String},
+    "articles": {k: v for k, v in polars_schema(load_schema("articles")).items() if k != "article_id"},
+    "references": {"source_id": pl.String, "position": pl.Int64, "text": pl.String},
+}
+
+
+def extracted(**parts: list[dict] | pl.DataFrame) -> Extracted:
+    """An Extracted from lists of rows or frames, each in its table's shape; parts not given are empty."""
+    def frame(name: str, rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
+        schema = _EXTRACTED_SCHEMAS[name]
+        if isinstance(rows, pl.DataFrame):
+            return rows.select(list(schema)).cast(schema)
+        return pl.DataFrame(rows, schema=schema)
+
+    return Extracted(**{name: frame(name, parts.get(name, [])) for name in _EXTRACTED_SCHEMAS})
+
+
 @dataclass
 class Release:
     tables: dict[str, pl.DataFrame]
@@ -96,17 +117,8 @@ def extract_batch(root: Path, paths: list[str]) -> Extracted:
                              "reference_count": len(article["references"])})
             references += [{"source_id": sid, "position": i, "text": t}
                            for i, t in enumerate(article["references"], 1)]
-    return Extracted(
-        sources=pl.DataFrame(sources, schema=polars_schema(load_schema("sources"))),
-        records=pl.DataFrame(records, schema=polars_schema(load_schema("records"))),
-        quarantine=pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA),
-        collections=pl.DataFrame(collections, schema={"source_id": pl.String, "title": pl.String,
-                                                      "description": pl.String}),
-        articles=pl.DataFrame(articles, schema={k: v for k, v in polars_schema(load_schema("articles")).items()
-                                                if k != "article_id"}),
-        references=pl.DataFrame(references, schema={"source_id": pl.String, "position": pl.Int64,
-                                                     "text": pl.String}),
-    )
+    return extracted(sources=sources, records=records, quarantine=rejected, collections=collections,
+                     articles=articles, references=references)
 
 
 def combine_batches(batches: list[Extracted]) -> Extracted:
@@ -172,20 +184,31 @@ def _article_tables(extracted: Extracted) -> tuple[pl.DataFrame, pl.DataFrame, p
     return articles, references, pl.concat([rejected, repeats])
 
 
-def assemble_release(extracted: Extracted) -> Release:
-    """Validate, normalise and deduplicate the extracted records into the published tables."""
-    valid, rejected = split_valid(extracted.records, load_schema("records"), "validate")
+def checked_records(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(normalised records that pass every per-record rule, quarantine rows for the rest).
+
+    Records are checked against records.json, normalised, and checked again against the
+    rules of documents.json one record can break on its own; captures and contributions
+    alike go through here.
+    """
+    valid, rejected = split_valid(records, load_schema("records"), "validate")
     normalised = normalise_records(valid)
     dated, bad_dates = normalised.filter(pl.col("date_error").is_null()), _date_quarantine(normalised)
     record_fields = set(polars_schema(load_schema("records"))) | _NORMALISED_FIELDS
     checked, broken = split_valid(dated, per_record_rules(load_schema("documents"), record_fields), "normalise")
+    return checked, pl.concat([rejected, bad_dates, broken]).cast(QUARANTINE_SCHEMA)
+
+
+def assemble_release(extracted: Extracted) -> Release:
+    """Validate, normalise and deduplicate the extracted records into the published tables."""
+    checked, rejected = checked_records(extracted.records)
     assigned, ambiguous = assign_documents(checked)
     documents = merge_documents(assigned)
     links = document_links(assigned)
     collections, members = collection_tables(extracted.collections, links, extracted.sources)
     articles, references, article_quarantine = _article_tables(extracted)
     quarantine = pl.concat([
-        extracted.quarantine, rejected, bad_dates, broken, ambiguous, article_quarantine,
+        extracted.quarantine, rejected, ambiguous, article_quarantine,
     ]).cast(QUARANTINE_SCHEMA).sort("source_id", "position", "stage", "rule", "field")
     tables = {
         "documents": documents.sort("document_id"),

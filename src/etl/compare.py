@@ -1,0 +1,73 @@
+"""What a set of documents would do to a published release: add, change or duplicate.
+
+A contributed document matches a published one by document_id, else (as the build's
+deduplication would join them) by folded title and date. A match whose contributed values
+differ in some field is a change; one that differs in none is a duplicate.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.normalise import title_key
+
+CHANGE_SCHEMA = {"document_id": pl.String, "published_id": pl.String, "change": pl.String,
+                 "fields": pl.List(pl.String)}
+# Fields the build derives rather than takes from any one record.
+_DERIVED = {"document_id", "has_text", "source_count"}
+
+
+def _comparable(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """One text form per value, so typed and list columns compare alike."""
+    if isinstance(dtype, pl.List):
+        return value.list.join("\u241f")
+    return value.cast(pl.String)
+
+
+def _given(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Whether the contribution states a value: not null, and not an empty list."""
+    return value.list.len() > 0 if isinstance(dtype, pl.List) else value.is_not_null()
+
+
+def _matched(contributed: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+    """contributed with `_published_id`: the published document it matches, if any."""
+    keyed = published.select(
+        pl.col("document_id").alias("_published_id"),
+        title_key(pl.col("title")).alias("_title_key"), pl.col("date").alias("_date"),
+    )
+    by_key = keyed.filter(pl.col("_date").is_not_null()).unique(["_title_key", "_date"], keep="none")
+    with_key = contributed.with_columns(title_key(pl.col("title")).alias("_title_key"),
+                                        pl.col("date").alias("_date"))
+    by_id = with_key.join(keyed.select("_published_id"), left_on="document_id", right_on="_published_id",
+                          how="left", coalesce=False, maintain_order="left")
+    return by_id.join(by_key, on=["_title_key", "_date"], how="left", suffix="_by_key",
+                       maintain_order="left").with_columns(
+        pl.coalesce("_published_id", "_published_id_by_key").alias("_published_id"),
+    ).drop("_published_id_by_key", "_title_key", "_date")
+
+
+def document_changes(contributed: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+    """One row per contributed document, in its order: its document_id, the published
+    document it matches (null for an addition), 'add', 'change' or 'duplicate', and the
+    fields whose contributed value differs from the published one."""
+    matched = _matched(contributed, published)
+    fields = [c for c in contributed.columns if c in published.columns and c not in _DERIVED]
+    joined = matched.join(published.select("document_id", *fields), left_on="_published_id",
+                          right_on="document_id", how="left", suffix="_published", maintain_order="left")
+    differs = [
+        pl.when(
+            _given(pl.col(f), contributed.schema[f]).fill_null(False)
+            & (_comparable(pl.col(f), contributed.schema[f])
+               != _comparable(pl.col(f"{f}_published"), published.schema[f])).fill_null(True)
+        ).then(pl.lit(f))
+        for f in fields
+    ]
+    changed = pl.concat_list(differs).list.drop_nulls() if differs else pl.lit([], pl.List(pl.String))
+    return joined.select(
+        "document_id", pl.col("_published_id").alias("published_id"),
+        pl.when(pl.col("_published_id").is_null()).then(pl.lit("add"))
+        .when(changed.list.len() > 0).then(pl.lit("change"))
+        .otherwise(pl.lit("duplicate")).alias("change"),
+        pl.when(pl.col("_published_id").is_not_null()).then(changed)
+        .otherwise(pl.lit([], pl.List(pl.String))).alias("fields"),
+    ).cast(CHANGE_SCHEMA)

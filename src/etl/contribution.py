@@ -1,0 +1,473 @@
+"""Checking what comes from outside: contributed tables, data packages and captures.
+
+Nothing from a contributor enters a build before it passes the schemas the published
+dataset uses. `check_paths` reads each path the way its kind needs and gathers every
+problem as one row (file, row, field, rule, value, message); `etl validate`, the
+`validate_contribution` flow and the build's reading of accepted contributions all call
+this module. Nothing is fetched and nothing outside a contribution is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl import pipeline
+from etl.compare import CHANGE_SCHEMA, document_changes
+from etl.config import settings
+from etl.dedup import assign_documents, merge_documents
+from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems
+from etl.schema import field_names, load_schema, polars_schema, typed_table
+from etl.sources import list_source_files
+from etl.tables import Limits, TableRead, UnreadableTable, read_table, table_format
+from etl.validate import VIOLATION_SCHEMA, violations
+
+PROBLEM_SCHEMA = {
+    "file": pl.String, "row": pl.Int64, "field": pl.String, "rule": pl.String,
+    "value": pl.String, "message": pl.String,
+}
+# Rules that mean the input could not be read as what it claims to be (exit status 2).
+UNREADABLE_RULES = ("unreadable", "unrecognised")
+DESCRIPTOR = "datapackage.json"
+REPORT_SUFFIXES = (".report.json", ".report.txt")
+# A cell a spreadsheet would run as a formula, unless it is a plain number.
+_FORMULA = r"^[=+\-@\t\r]"
+_NUMBER = r"^[+-]?\d+(?:\.\d+)?$"
+# Tables count rows as a spreadsheet and frictionless do: the header is row 1.
+_FIRST_DATA_ROW = 2
+
+
+@dataclass
+class Checked:
+    """One checked input: what it was taken for and what is wrong with it."""
+
+    path: str
+    kind: str  # table, package, captures
+    target: str | None = None  # resource or mapping the rows were checked as
+    rows: int = 0
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
+    changes: pl.DataFrame | None = None  # against a release: row, document_id, change, fields
+
+    @property
+    def status(self) -> str:
+        rules = self.problems.get_column("rule")
+        if rules.is_in(UNREADABLE_RULES).any():
+            return "unreadable"
+        return "invalid" if self.problems.height else "valid"
+
+
+@dataclass
+class Report:
+    checked: list[Checked]
+
+    @property
+    def problems(self) -> pl.DataFrame:
+        return pl.concat([c.problems for c in self.checked]) if self.checked else pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {c.status for c in self.checked}
+        return 2 if "unreadable" in statuses else 1 if "invalid" in statuses else 0
+
+
+def file_problem(path: str, rule: str, message: str, field_name: str | None = None, value: str | None = None) -> pl.DataFrame:
+    return pl.DataFrame([{"file": path, "row": None, "field": field_name, "rule": rule,
+                          "value": value, "message": message}], schema=PROBLEM_SCHEMA)
+
+
+def _row_problems(path: str, found: pl.DataFrame, rename: dict[str, str] | None = None) -> pl.DataFrame:
+    """Violations (0-based rows, our field names) as report rows of `path`."""
+    renamed = pl.col("field").replace(rename) if rename else pl.col("field")
+    return found.select(
+        pl.lit(path).alias("file"), (pl.col("row").cast(pl.Int64) + _FIRST_DATA_ROW).alias("row"),
+        renamed.alias("field"), "rule", "value", "message",
+    ).cast(PROBLEM_SCHEMA)
+
+
+def _sorted(problems: list[pl.DataFrame]) -> pl.DataFrame:
+    found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else pl.DataFrame(schema=PROBLEM_SCHEMA)
+    return found.unique(["file", "row", "field", "rule"], keep="first", maintain_order=True) \
+        .sort("file", "row", "field", "rule", nulls_last=False)
+
+
+def default_limits(max_bytes: int | None = None) -> Limits:
+    """The limits in pyproject's [tool.etl.contribution-limits], max_bytes overridden if given."""
+    limits = dict(settings().contribution_limits)
+    if max_bytes is not None:
+        limits["max_bytes"] = max_bytes
+    return Limits(**limits)
+
+
+# --- what a header is --------------------------------------------------------------------
+
+def resource_for(header: list[str]) -> str | None:
+    """The published resource whose fields the header names (all its required ones, and
+    more of its fields than of any other resource's)."""
+    best, best_share = None, 0.0
+    for name in settings().resources:
+        schema = load_schema(name)
+        names = set(field_names(schema))
+        required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+        share = len(names & set(header)) / len(names | set(header))
+        if required <= set(header) and share > best_share:
+            best, best_share = name, share
+    return best if best_share >= 0.5 else None
+
+
+def _target(header: list[str], wanted: str | None) -> tuple[str | None, Mapping | None]:
+    """(resource, mapping) the table is read as: the one asked for, else recognised."""
+    if wanted:
+        if wanted in settings().resources:
+            return wanted, mapping_named(wanted)
+        return None, mapping_named(wanted)
+    resource = resource_for(header)
+    return resource, mapping_named(resource) if resource else mapping_for(header)
+
+
+def target_names() -> list[str]:
+    from etl.mapping import mappings
+
+    return sorted({*settings().resources, *(m.name for m in mappings())})
+
+
+# --- checks of one table -------------------------------------------------------------------
+
+def formula_cells(table: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would execute (leading =, +, -, @, tab or CR)."""
+    frames = [
+        table.lazy().with_row_index("row").filter(
+            pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER)
+        ).select(
+            "row", pl.lit(name).alias("field"), pl.lit("formula").alias("rule"),
+            pl.col(name).str.slice(0, 200).alias("value"),
+            pl.lit(f"{name} starts with a character that makes a spreadsheet run the cell as a "
+                   "formula; remove it or reword the cell").alias("message"),
+        )
+        for name, dtype in table.schema.items() if dtype == pl.String()
+    ]
+    return pl.concat(frames).collect().cast(VIOLATION_SCHEMA) if frames else pl.DataFrame(schema=VIOLATION_SCHEMA)
+
+
+def label_problems(path: str, header: list[str], schema: dict, resource: str) -> list[pl.DataFrame]:
+    """Columns the resource does not have, and required columns the table lacks."""
+    names = field_names(schema)
+    required = [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")]
+    return [
+        *[file_problem(path, "extra-label", f"column {c} is not a field of {resource}", c) for c in header if c not in names],
+        *[file_problem(path, "missing-label", f"the required column {c} of {resource} is missing", c)
+          for c in required if c not in header],
+    ]
+
+
+def contributed_records(table: pl.DataFrame, mapping: Mapping, source_id: str) -> pl.DataFrame:
+    """The table's rows as extracted records of a contribution (position = data row, from 1)."""
+    return mapped_records(table, mapping).with_columns(
+        pl.lit(source_id).alias("source_id"),
+        pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("position"),
+        pl.lit("contribution").alias("layout"),
+    )
+
+
+def _quarantine_as_problems(path: str, quarantine: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    found = quarantine.select((pl.col("position") - 1).alias("row"), "field", "rule", "value", "message")
+    return _row_problems(path, found, {f: mapping.column_of(f) for f in found.get_column("field").unique().drop_nulls()})
+
+
+def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
+                         references: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """Rows whose foreign keys name no row of the referenced resource (in the same
+    contribution or the published release); keys to a resource not at hand are not checked."""
+    problems = []
+    for fk in schema.get("foreignKeys", []):
+        parent_name, parent_fields = fk["reference"]["resource"], fk["reference"]["fields"]
+        if parent_name not in references or not set(fk["fields"]) <= set(table.columns):
+            continue
+        parent = references[parent_name].select(pl.col(parent_fields).cast(pl.String)).unique()
+        orphans = table.with_row_index("row").select("row", *[pl.col(f).cast(pl.String) for f in fk["fields"]]) \
+            .drop_nulls(fk["fields"]).join(parent, left_on=fk["fields"], right_on=parent_fields, how="anti")
+        key = ",".join(fk["fields"])
+        problems.append(_row_problems(path, orphans.select(
+            "row", pl.lit(key).alias("field"), pl.lit("foreignKey").alias("rule"),
+            pl.concat_str(fk["fields"], separator=",").alias("value"),
+            pl.lit(f"{key} names no {parent_name}.{','.join(parent_fields)}").alias("message"),
+        )))
+    return problems
+
+
+def _changes(documents: pl.DataFrame, assigned: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+    """Per contributed document: its first data row, and what it does to the release."""
+    rows = assigned.group_by("document_id").agg((pl.col("position").min() - 1 + _FIRST_DATA_ROW).alias("row"))
+    return document_changes(documents, published).join(rows, on="document_id", how="left") \
+        .select("row", *CHANGE_SCHEMA).sort("row", "document_id")
+
+
+def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limits = Limits(),
+                published: dict[str, pl.DataFrame] | None = None,
+                check_keys: bool = True) -> tuple[Checked, pl.DataFrame | None]:
+    """Check one contributed table; also return it typed as its resource.
+
+    Foreign keys are checked against `published` unless `check_keys` is off (a package
+    checks them itself, once all its tables are read); documents are compared with the
+    published ones whenever `published` is given.
+    """
+    published = published or {}
+    try:
+        read = read_table(path, limits)
+    except UnreadableTable as err:
+        return Checked(shown, "table", problems=file_problem(shown, "unreadable", str(err))), None
+    header = read.table.columns
+    resource, mapping = _target(header, wanted)
+    checked = Checked(shown, "table", resource or (mapping.name if mapping else None), read.table.height)
+    if resource is None and mapping is None:
+        message = (f"no resource named {wanted}; use one of {', '.join(target_names())}" if wanted else
+                   "the header matches no resource of this package and no mapping in mappings/; "
+                   f"name one with --resource ({', '.join(target_names())})")
+        checked.problems = file_problem(shown, "unrecognised", message)
+        return checked, None
+    problems = [_row_problems(shown, read.problems), _row_problems(shown, formula_cells(read.table))]
+    typed = None
+    if resource:
+        schema = load_schema(resource)
+        problems += label_problems(shown, header, schema, resource)
+        problems.append(_row_problems(shown, violations(read.table.select(
+            [c for c in header if c in field_names(schema)]), schema)))
+        if check_keys:
+            problems += foreign_key_problems(shown, read.table, schema, published)
+        typed = typed_table(read.table, schema)
+    if mapping:
+        if not resource:
+            problems += [file_problem(shown, "extra-label", f"column {c} is not in the mapping {mapping.name}", c)
+                         for c in mapping.unknown_columns(header)]
+            problems.append(_row_problems(shown, mapping_problems(read.table, mapping)))
+        records = contributed_records(read.table, mapping, _file_id(path))
+        accepted, quarantine = pipeline.checked_records(records)
+        problems.append(_quarantine_as_problems(shown, quarantine, mapping))
+        if "documents" in published:
+            assigned, _ = assign_documents(accepted)
+            checked.changes = _changes(merge_documents(assigned), assigned, published["documents"])
+    checked.problems = _sorted(problems)
+    return checked, typed
+
+
+def _file_id(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+# --- data packages -------------------------------------------------------------------------
+
+class UnsafePath(Exception):
+    """A resource path that would read outside the contribution, or fetch something."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def read_descriptor(path: Path, limits: Limits) -> dict:
+    """A contributed datapackage.json as a dict; ValueError with one sentence when it is not one."""
+    if path.is_symlink() or not path.is_file():
+        raise ValueError(f"{path.name} is not a regular file")
+    if path.stat().st_size > limits.max_bytes:
+        raise ValueError(f"{path.name} is larger than the {limits.max_bytes:,}-byte limit")
+    try:
+        descriptor = json.loads(path.read_bytes().decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path.name} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:
+        raise ValueError(f"{path.name} is nested too deeply to be a data package descriptor") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise ValueError(f"{path.name} is not a data package descriptor: it needs an object with a 'resources' list")
+    return descriptor
+
+
+def resource_file(root: Path, resource: dict) -> Path:
+    """The local file a resource names, refusing remote, absolute, upward and linked-out paths."""
+    name = resource.get("name", "?")
+    if "data" in resource and "path" not in resource:
+        raise UnsafePath(f"resource {name} has inline data; put its rows in a file beside datapackage.json")
+    raw = resource.get("path")
+    if not isinstance(raw, str) or not raw:
+        raise UnsafePath(f"resource {name} needs one relative file path (a list of paths is not accepted)")
+    if "://" in raw or raw.lower().startswith(("http:", "https:", "ftp:", "file:")):
+        raise UnsafePath(f"resource {name} points to the remote address {raw}; nothing is fetched, "
+                         "send the file inside the contribution")
+    relative = Path(raw)
+    if relative.is_absolute() or raw.startswith(("/", "\\")) or ".." in relative.parts or ":" in relative.parts[0]:
+        raise UnsafePath(f"resource {name} has the path {raw}, which leaves the contribution's folder; "
+                         "use a path relative to datapackage.json, without '..'")
+    target = root / relative
+    if any(p.is_symlink() for p in [target, *target.parents] if p.is_relative_to(root) and p != root):
+        raise UnsafePath(f"resource {name} reaches {raw} through a symbolic link; send the file itself")
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise UnsafePath(f"resource {name} has the path {raw}, which leaves the contribution's folder")
+    return target
+
+
+def check_package(descriptor_path: Path, shown: str, limits: Limits = Limits(),
+                  published: dict[str, pl.DataFrame] | None = None) -> list[Checked]:
+    """Check every resource of a contributed package, then the keys between them (and into
+    the published release, when given)."""
+    package = Checked(shown, "package")
+    try:
+        descriptor = read_descriptor(descriptor_path, limits)
+    except ValueError as err:
+        package.problems = file_problem(shown, "unreadable", str(err))
+        return [package]
+    root = descriptor_path.parent
+    problems, files = [], []
+    for resource in descriptor["resources"]:
+        name = resource.get("name") if isinstance(resource, dict) else None
+        if name not in settings().resources:
+            problems.append(file_problem(shown, "unknown-resource",
+                                         f"resource {name} is not one of {', '.join(settings().resources)}", value=str(name)))
+            continue
+        try:
+            files.append((name, resource_file(root, resource)))
+        except UnsafePath as err:
+            problems.append(file_problem(shown, "unsafe-path", str(err), value=str(resource.get("path"))))
+    package.problems = _sorted(problems)
+    typed = dict(published or {})
+    checked = []
+    for name, path in files:
+        shown_file = f"{shown.removesuffix(DESCRIPTOR).rstrip('/')}/{path.relative_to(root).as_posix()}".lstrip("/")
+        result, table = check_table(path, shown_file, name, limits, published, check_keys=False)
+        checked.append((name, result, table))
+        if table is not None:
+            typed[name] = table if name not in typed else pl.concat([typed[name], table], how="diagonal_relaxed")
+    for name, result, table in checked:
+        if table is not None:
+            keys = foreign_key_problems(result.path, table, load_schema(name), typed)
+            result.problems = _sorted([result.problems, *keys])
+    return [package, *(result for _, result, _ in checked)]
+
+
+# --- captures --------------------------------------------------------------------------------
+
+def check_captures(path: Path, shown: str, published: dict[str, pl.DataFrame] | None = None) -> Checked:
+    """Run the extractor over a capture or a folder of them: what would be quarantined, and
+    why, as problems; nothing is published."""
+    root, paths = (path, list_source_files(path)) if path.is_dir() else (path.parent, [path.name])
+    extracted = pipeline.combine_batches([pipeline.extract_batch(root, paths)])
+    release = pipeline.assemble_release(extracted)
+    sources = release.tables["sources"]
+    where = sources.select("source_id", pl.concat_str([pl.lit(shown.rstrip("/") + "/" if path.is_dir() else ""),
+                                                       pl.col("path")]).alias("file")).unique("source_id")
+    if not path.is_dir():
+        where = where.with_columns(pl.lit(shown).alias("file"))
+    bad_files = sources.filter(pl.col("status") != "ok").join(where, on="source_id").select(
+        "file", pl.lit(None, pl.Int64).alias("row"), pl.lit(None, pl.String).alias("field"),
+        pl.col("status").alias("rule"), pl.lit(None, pl.String).alias("value"), "message",
+    )
+    quarantined = release.tables["quarantine"].join(where, on="source_id").select(
+        "file", pl.col("position").alias("row"), "field", "rule", "value", "message",
+    )
+    checked = Checked(shown, "captures", "captures", release.counts["records_extracted"],
+                      _sorted([bad_files, quarantined]))
+    if published and "documents" in published:
+        links = release.tables["document_sources"].join(where, on="source_id")
+        first = links.group_by("document_id").agg(pl.col("position").first().alias("row"))
+        checked.changes = document_changes(release.tables["documents"], published["documents"]) \
+            .join(first, on="document_id", how="left").select("row", *CHANGE_SCHEMA).sort("document_id")
+    return checked
+
+
+# --- any path ----------------------------------------------------------------------------------
+
+def published_tables(release: Path) -> dict[str, pl.DataFrame]:
+    """The tables of a published release folder, read from its Parquet files."""
+    descriptor = json.loads((release / DESCRIPTOR).read_text("utf-8"))
+    tables = {}
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        parquet = resource.get("parquet", {}).get("path")
+        if parquet and (release / parquet).is_file():
+            tables[name] = pl.read_parquet(release / parquet)
+        else:
+            tables[name] = pl.read_csv(release / resource["path"], schema=polars_schema(load_schema(name)))
+    return tables
+
+
+def check_path(path: Path, wanted: str | None = None, limits: Limits = Limits(),
+               published: dict[str, pl.DataFrame] | None = None) -> list[Checked]:
+    """Check one path: a package (a folder with datapackage.json, or the descriptor), a
+    table file, or captures (a folder without a descriptor, or any other file)."""
+    shown = path.as_posix()
+    if path.is_symlink() or not path.exists():
+        what = "is a symbolic link; send the file itself" if path.is_symlink() else "does not exist"
+        return [Checked(shown, "table", problems=file_problem(shown, "unreadable", f"{shown} {what}"))]
+    if path.is_dir() and (path / DESCRIPTOR).exists():
+        return check_package(path / DESCRIPTOR, f"{shown.rstrip('/')}/{DESCRIPTOR}", limits, published)
+    if path.name == DESCRIPTOR:
+        return check_package(path, shown, limits, published)
+    if path.is_file() and table_format(path):
+        result, _ = check_table(path, shown, wanted, limits, published)
+        return [result]
+    return [check_captures(path, shown, published)]
+
+
+def check_paths(paths: list[Path], wanted: str | None = None, against: Path | None = None,
+                limits: Limits = Limits()) -> Report:
+    """Check every path (see check_path) and gather one report."""
+    published = published_tables(against) if against else None
+    return Report([checked for path in paths for checked in check_path(path, wanted, limits, published)])
+
+
+# --- accepted contributions in a build ---------------------------------------------------------
+
+def _is_report(relpath: str) -> bool:
+    return relpath.endswith(REPORT_SUFFIXES)
+
+
+def _table_extraction(root: Path, relpath: str, limits: Limits) -> pipeline.Extracted:
+    """An accepted table's rows as records of layout 'contribution'; rows a problem
+    touches go to quarantine (stage validate) rather than into the build."""
+    path = root / relpath
+    data = path.read_bytes()
+    source = {"source_id": hashlib.sha256(data).hexdigest()[:16], "path": relpath,
+              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "encoding": None,
+              "format": table_format(path), "layout": "contribution", "status": "ok", "records": 0, "message": None}
+    records, quarantine = [], []
+    try:
+        read = read_table(path, limits)
+    except UnreadableTable as err:
+        source.update(status="unreadable", message=str(err)[:300])
+    else:
+        resource, mapping = _target(read.table.columns, None)
+        if mapping is None:
+            source.update(status="unrecognised", layout=None,
+                          message="no mapping in mappings/ turns this table into document records")
+        else:
+            source["encoding"] = None if source["format"] == "parquet" else "utf-8"
+            found = pl.concat([read.problems, formula_cells(read.table), mapping_problems(read.table, mapping)])
+            all_records = contributed_records(read.table, mapping, source["source_id"])
+            bad = found.get_column("row").unique().implode()
+            records = all_records.with_row_index("_row").filter(~pl.col("_row").is_in(bad)).drop("_row")
+            quarantine = found.select(
+                pl.lit(source["source_id"]).alias("source_id"), (pl.col("row").cast(pl.Int64) + 1).alias("position"),
+                pl.lit("validate").alias("stage"), "rule", "field", "value", "message",
+            ).unique(["position"], keep="first", maintain_order=True)
+            source["records"] = read.table.height
+    return pipeline.extracted(sources=[source], records=records, quarantine=quarantine)
+
+
+def accepted_extracted(accepted: Path, limits: Limits = Limits()) -> pipeline.Extracted:
+    """Every accepted contribution as the build's extraction: tables through their mapping,
+    any other file as a capture. Paths in `sources` start with 'contributions/'."""
+    paths = [p for p in list_source_files(accepted) if not _is_report(p)] if accepted.is_dir() else []
+    tables = [p for p in paths if table_format(Path(p)) and Path(p).name != DESCRIPTOR]
+    captures = [p for p in paths if p not in set(tables)]
+    parts = [pipeline.extract_batch(accepted, captures), *(_table_extraction(accepted, p, limits) for p in tables)]
+    combined = pipeline.combine_batches(parts)
+    combined.sources = combined.sources.with_columns(("contributions/" + pl.col("path")).alias("path"))
+    return combined

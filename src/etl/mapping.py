@@ -1,0 +1,111 @@
+"""Column mappings: how a table written by someone else becomes our extracted records.
+
+A mapping is a JSON file in `mappings/` (see mappings/README.md). It names the columns
+that recognise the table, and for every column of the table either the `records` field it
+fills or null (read and deliberately ignored). A column a mapping does not list is a
+problem: an export that grew a column must be looked at, not silently half-read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from etl.config import PROJECT_ROOT
+from etl.schema import JSON_STRING_ARRAY, load_schema, polars_schema, typed_column
+
+MAPPING_DIR = PROJECT_ROOT / "mappings"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    title: str
+    target: str
+    recognised_by: tuple[str, ...]
+    columns: dict[str, dict | None]
+
+    def matches(self, header: list[str]) -> bool:
+        return set(self.recognised_by) <= set(header)
+
+    def column_of(self, field: str) -> str:
+        """The first contributed column that fills our `field` (the field itself if none)."""
+        return next((c for c, spec in self.columns.items() if spec and spec["field"] == field), field)
+
+    def unknown_columns(self, header: list[str]) -> list[str]:
+        return [c for c in header if c not in self.columns]
+
+
+def _mapping(path: Path) -> Mapping:
+    spec = json.loads(path.read_text("utf-8"))
+    return Mapping(path.stem, spec["title"], spec["target"], tuple(spec["recognised_by"]), spec["columns"])
+
+
+@cache
+def mappings() -> tuple[Mapping, ...]:
+    """Every mapping in mappings/, in name order."""
+    return tuple(_mapping(p) for p in sorted(MAPPING_DIR.glob("*.json")))
+
+
+def mapping_named(name: str) -> Mapping | None:
+    return next((m for m in mappings() if m.name == name), None)
+
+
+def mapping_for(header: list[str]) -> Mapping | None:
+    """The mapping whose recognising columns the header has (the most specific first)."""
+    fitting = [m for m in mappings() if m.matches(header)]
+    return max(fitting, key=lambda m: len(m.recognised_by), default=None)
+
+
+def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
+    if spec.get("read") == "json-array":
+        value = typed_column(column, {"type": "array"}, dtype).cast(pl.List(pl.String))
+        if "join" in spec:
+            value = value.list.join(spec["join"])
+        return value
+    if isinstance(dtype, pl.List):
+        return pl.col(column).cast(pl.List(pl.String)).list.join(", ")
+    return pl.col(column).cast(pl.String)
+
+
+def mapping_problems(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """Cells a json-array column cannot read, one row each (row, field, rule, value, message)."""
+    frames = []
+    for column, spec in mapping.columns.items():
+        if not spec or spec.get("read") != "json-array" or column not in table.columns:
+            continue
+        if isinstance(table.schema[column], pl.List):
+            continue
+        text = pl.col(column).cast(pl.String)
+        frames.append(table.lazy().with_row_index("row").filter(
+            text.is_not_null() & ~text.str.contains(JSON_STRING_ARRAY)
+        ).select(
+            "row", pl.lit(column).alias("field"), pl.lit("type").alias("rule"),
+            text.str.slice(0, 200).alias("value"),
+            pl.lit(f"{column} is not a JSON array of strings, like [\"a\", \"b\"]").alias("message"),
+        ))
+    if not frames:
+        return pl.DataFrame(schema={"row": pl.UInt32, "field": pl.String, "rule": pl.String,
+                                    "value": pl.String, "message": pl.String})
+    return pl.concat(frames).collect()
+
+
+def mapped_records(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """The table as `mapping.target` rows: every target field, in the schema's order; a field
+    several columns fill takes the first non-empty one in the mapping's order."""
+    target = polars_schema(load_schema(mapping.target))
+    sources: dict[str, list[pl.Expr]] = {}
+    for column, spec in mapping.columns.items():
+        if spec and column in table.columns:
+            value = _field_value(column, spec, table.schema[column])
+            if target[spec["field"]] == pl.String():
+                value = pl.when(value.str.strip_chars() != "").then(value)
+            sources.setdefault(spec["field"], []).append(value)
+    return table.select(
+        (pl.coalesce(sources[name]) if name in sources else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in target.items()
+    )

@@ -1,0 +1,250 @@
+"""Checking contributions: tables through mappings, packages, captures, and a release to compare with."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl import pipeline, publish
+from etl.contribution import check_paths, default_limits, resource_file, UnsafePath
+from etl.report import json_report, report_data, text_report
+from etl.sources import list_source_files
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CONTRIBUTIONS = PROJECT_ROOT / "samples" / "contributions"
+SHARED_EXPORT = PROJECT_ROOT.parent / "shared" / "samples" / "scraper-export.csv"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, samples_dir) -> Path:
+    """A release of the bundled samples, written without Prefect."""
+    extracted = pipeline.extract_batch(samples_dir, list_source_files(samples_dir))
+    tables = pipeline.assemble_release(pipeline.combine_batches([extracted])).tables
+    return publish.write_release(tables, tmp_path_factory.mktemp("out"), "1")
+
+
+def _documents(release: Path) -> pl.DataFrame:
+    return pl.read_csv(release / "data" / "documents.csv", infer_schema=False)
+
+
+def _rules(report) -> set[tuple[int | None, str, str]]:
+    return {(r["row"], r["field"], r["rule"]) for r in report.problems.to_dicts()}
+
+
+# --- tables through a mapping ------------------------------------------------------------
+
+def test_the_sample_export_is_recognised_and_valid():
+    report = check_paths([SAMPLE_CONTRIBUTIONS / "scraper-export.csv"])
+    [checked] = report.checked
+    assert (checked.kind, checked.target, checked.rows, checked.status) == ("table", "scraper-export", 2, "valid")
+    assert report.exit_code == 0
+
+
+def test_problems_of_a_mapped_export_name_its_own_columns_and_rows():
+    report = check_paths([SAMPLE_CONTRIBUTIONS / "scraper-export-with-problems.csv"])
+    assert report.exit_code == 1
+    found = _rules(report)
+    assert (2, "title", "formula") in found
+    assert (2, "authors", "type") in found
+    # the date is printed in the contributor's column; the row is the spreadsheet's row
+    assert (3, "original_publication_date", "date") in found
+
+
+@pytest.mark.skipif(not SHARED_EXPORT.exists(), reason="the shared scraper export is not beside this checkout")
+def test_the_real_scraper_export_reads_through_its_mapping():
+    report = check_paths([SHARED_EXPORT])
+    [checked] = report.checked
+    assert (checked.target, checked.rows) == ("scraper-export", 11)
+    assert report.problems.height == 0, report.problems.to_dicts()
+
+
+def test_an_export_with_an_unmapped_column_is_refused(tmp_path):
+    table = pl.read_csv(SAMPLE_CONTRIBUTIONS / "scraper-export.csv", infer_schema=False)
+    table.with_columns(pl.lit("x").alias("new_column")).write_csv(tmp_path / "export.csv")
+    report = check_paths([tmp_path / "export.csv"])
+    assert (None, "new_column", "extra-label") in _rules(report)
+
+
+def test_a_table_of_no_known_shape_is_unreadable(tmp_path):
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    report = check_paths([tmp_path / "other.csv"])
+    assert report.exit_code == 2
+    assert "--resource" in report.problems.get_column("message")[0]
+
+
+# --- tables of our resources ---------------------------------------------------------------
+
+def test_a_published_documents_table_is_valid_and_duplicates_the_release(release):
+    report = check_paths([release / "data" / "documents.csv"], against=release)
+    [checked] = report.checked
+    assert checked.target == "documents" and checked.status == "valid"
+    assert set(checked.changes.get_column("change")) == {"duplicate"}
+    assert checked.changes.height == _documents(release).height
+
+
+def test_documents_rows_breaking_the_schema_are_reported_by_row(release, tmp_path):
+    documents = _documents(release)
+    broken = documents.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("not-an-id")).otherwise("document_id").alias("document_id"),
+        pl.when(pl.int_range(pl.len()) == 1).then(None).otherwise("title").alias("title"),
+        pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("sometimes")).otherwise("date_precision").alias("date_precision"),
+    )
+    broken.write_csv(tmp_path / "documents.csv")
+    found = _rules(check_paths([tmp_path / "documents.csv"]))
+    assert {(2, "document_id", "pattern"), (3, "title", "required"), (4, "date_precision", "enum")} <= found
+
+
+def test_a_changed_document_is_reported_with_the_fields_that_changed(release, tmp_path):
+    documents = _documents(release).filter(pl.col("record_id").is_not_null()).head(2)
+    changed = documents.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("A corrected summary of the document."))
+        .otherwise("summary").alias("summary"))
+    new = changed.head(1).with_columns(pl.lit("rid-999999").alias("document_id"), pl.lit("999999").alias("record_id"),
+                                       pl.lit("A document the release does not have").alias("title"))
+    pl.concat([changed, new]).write_csv(tmp_path / "documents.csv")
+    [checked] = check_paths([tmp_path / "documents.csv"], against=release).checked
+    changes = {r["document_id"]: (r["change"], r["fields"]) for r in checked.changes.to_dicts()}
+    first, second = documents.get_column("document_id").to_list()
+    assert changes[first] == ("change", ["summary"])
+    assert changes[second] == ("duplicate", [])
+    assert changes["rid-999999"][0] == "add"
+
+
+def test_foreign_keys_may_point_into_the_release(release, tmp_path):
+    members = pl.read_csv(release / "data" / "collection_documents.csv", infer_schema=False).head(2)
+    orphan = members.head(1).with_columns(pl.lit("rid-424242").alias("document_id"), pl.lit("99").alias("position"))
+    pl.concat([members, orphan]).write_csv(tmp_path / "members.csv")
+    report = check_paths([tmp_path / "members.csv"], against=release)
+    assert _rules(report) == {(4, "document_id", "foreignKey")}
+    assert check_paths([tmp_path / "members.csv"]).exit_code == 0  # keys are not checked without a release
+
+
+# --- packages ----------------------------------------------------------------------------
+
+def _package(folder: Path, release: Path, resources: dict[str, str], copy: bool = True) -> Path:
+    """A contributed package: the named release tables copied (when `copy`) under the given paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    described = []
+    for name, path in resources.items():
+        source = release / "data" / f"{name}.csv"
+        if copy:
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, folder / path)
+        described.append({"name": name, "path": path})
+    (folder / "datapackage.json").write_text(json.dumps({"name": "c", "resources": described}), encoding="utf-8")
+    return folder
+
+
+def test_a_package_is_checked_resource_by_resource_and_across_keys(release, tmp_path):
+    package = _package(tmp_path / "pkg", release, {"documents": "data/documents.csv",
+                                                   "collections": "data/collections.csv",
+                                                   "collection_documents": "data/members.csv"})
+    report = check_paths([package])
+    assert [c.kind for c in report.checked] == ["package", "table", "table", "table"]
+    assert report.exit_code == 0, text_report(report)
+    # drop the documents the members point to: every member row is now an orphan
+    pl.read_csv(package / "data" / "documents.csv", infer_schema=False).head(0).write_csv(package / "data" / "documents.csv")
+    members = pl.read_csv(package / "data" / "members.csv", infer_schema=False).height
+    found = [p for p in _rules(check_paths([package])) if p[2] == "foreignKey"]
+    assert len(found) == members > 0
+
+
+@pytest.mark.parametrize("path, words", [
+    ("../outside.csv", "leaves the contribution"),
+    ("/etc/passwd", "leaves the contribution"),
+    ("https://example.invalid/documents.csv", "nothing is fetched"),
+    ("ftp://example.invalid/documents.csv", "nothing is fetched"),
+    ("data/link.csv", "symbolic link"),
+])
+def test_unsafe_resource_paths_are_refused_without_reading(release, tmp_path, path, words):
+    outside = tmp_path / "outside.csv"
+    shutil.copy(release / "data" / "documents.csv", outside)
+    package = _package(tmp_path / "pkg", release, {"documents": path}, copy=False)
+    (package / "data").mkdir()
+    os.symlink(outside, package / "data" / "link.csv")
+    report = check_paths([package])
+    [problem] = report.problems.to_dicts()
+    assert problem["rule"] == "unsafe-path" and words in problem["message"]
+    assert len(report.checked) == 1  # no table was read
+    with pytest.raises(UnsafePath):
+        resource_file(package, {"name": "documents", "path": path})
+
+
+def test_unknown_resources_and_inline_data_are_problems(release, tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "secrets", "path": "x.csv"}, {"name": "documents", "data": [{"title": "x"}]},
+    ]}), encoding="utf-8")
+    rules = sorted(r["rule"] for r in check_paths([package]).problems.to_dicts())
+    assert rules == ["unknown-resource", "unsafe-path"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"resources": []', "not valid JSON"),
+    ('{"resources": [], "resources": []}', "appears twice"),
+    ("[1, 2]", "not a data package descriptor"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_broken_descriptors_are_unreadable(tmp_path, text, words):
+    (tmp_path / "datapackage.json").write_text(text, encoding="utf-8")
+    report = check_paths([tmp_path])
+    assert report.exit_code == 2
+    assert words in report.problems.get_column("message")[0]
+
+
+# --- captures ------------------------------------------------------------------------------
+
+def test_captures_report_what_would_be_quarantined(samples_dir, release):
+    report = check_paths([samples_dir], against=release)
+    [checked] = report.checked
+    sources = pl.read_csv(release / "data" / "sources.csv", infer_schema=False)
+    quarantine = pl.read_csv(release / "data" / "quarantine.csv", infer_schema=False)
+    bad_files = sources.filter(pl.col("status") != "ok").height
+    assert checked.kind == "captures"
+    assert report.problems.height == bad_files + quarantine.height
+    assert set(checked.changes.get_column("change")) == {"duplicate"}
+
+
+def test_one_capture_file_is_checked_alone(samples_dir):
+    first = sorted(samples_dir.iterdir())[0]
+    [checked] = check_paths([first]).checked
+    assert checked.kind == "captures" and checked.rows >= 0
+    assert all(f == first.as_posix() for f in checked.problems.get_column("file"))
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def test_the_text_report_groups_by_rule_and_counts_the_rest(release, tmp_path):
+    documents = _documents(release)
+    documents.with_columns(pl.lit("sometimes").alias("date_precision")).write_csv(tmp_path / "documents.csv")
+    text = text_report(check_paths([tmp_path / "documents.csv"]), shown=2)
+    lines = text.splitlines()
+    assert lines[0] == f"enum ({documents.height}):"
+    assert lines[1].startswith(f"{(tmp_path / 'documents.csv').as_posix()}:2:date_precision: enum — ".lstrip()) or \
+        lines[1].strip().startswith(f"{(tmp_path / 'documents.csv').as_posix()}:2:date_precision: enum — ")
+    assert f"… and {documents.height - 2} more enum problems" in text
+    assert lines[-1] == f"1 checked, 0 valid, {documents.height} problems: invalid"
+
+
+def test_the_json_report_is_stable_and_complete(release):
+    report = check_paths([SAMPLE_CONTRIBUTIONS / "scraper-export.csv",
+                          SAMPLE_CONTRIBUTIONS / "scraper-export-with-problems.csv"], against=release)
+    data = json.loads(json_report(report))
+    assert list(data) == ["report_version", "valid", "exit_code", "summary", "files", "problems"]
+    assert data["exit_code"] == 1 and data["valid"] is False
+    assert set(data["problems"][0]) == {"file", "row", "field", "rule", "value", "message"}
+    assert data["summary"]["problems"] == len(data["problems"]) == report.problems.height
+    assert json_report(report) == json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    assert [(c["row"], c["document_id"], c["change"]) for c in data["files"][0]["changes"]] == [
+        (2, "rid-910001", "add"), (3, "rid-910002", "add")]
+    assert [f["status"] for f in data["files"]] == ["valid", "invalid"]
+
+
+def test_limits_come_from_the_project_settings():
+    assert default_limits().max_bytes > 1_000_000 and default_limits(10).max_bytes == 10
