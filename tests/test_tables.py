@@ -362,7 +362,7 @@ def test_json_too_deep_for_the_parser_is_refused(tmp_path):
 
 def test_json_duplicate_key_names_the_key_and_record(tmp_path):
     message = _refusal(_write(tmp_path, "dup.json", '[{"id": 1},\n {"id": 2, "title": "x", "id": 3}]'))
-    assert message.startswith('Record 1 of dup.json (line 2) has the key "id" twice')
+    assert message.startswith('Record 2 of dup.json (line 2) has the key "id" twice')
 
 
 @pytest.mark.parametrize(("data", "found"), [
@@ -374,7 +374,7 @@ def test_json_top_level_must_be_an_array(tmp_path, data, found):
 
 def test_json_array_element_that_is_not_an_object_is_refused(tmp_path):
     message = _refusal(_write(tmp_path, "mixed.json", '[{"a": 1},\n ["a", 1]]'))
-    assert message.startswith("Record 1 of mixed.json (line 2) is an array, not an object")
+    assert message.startswith("Record 2 of mixed.json (line 2) is an array, not an object")
 
 
 @pytest.mark.parametrize("data", ['[{"a": 1}] [{"a": 2}]', '[{"a": 1},]', '[{"a": 1}', "[]", '[{"a": NaN}]', "  "])

@@ -21,10 +21,10 @@ from etl.compare import CHANGE_SCHEMA, document_changes
 from etl.config import settings
 from etl.dedup import assign_documents, merge_documents
 from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems
-from etl.schema import field_names, load_schema, polars_schema, typed_table
+from etl.schema import field_names, load_schema, polars_schema
 from etl.sources import list_source_files
 from etl.tables import Limits, TableRead, UnreadableTable, read_table, table_format
-from etl.validate import VIOLATION_SCHEMA, violations
+from etl.validate import VIOLATION_SCHEMA, typed_table, violations
 
 PROBLEM_SCHEMA = {
     "file": pl.String, "row": pl.Int64, "field": pl.String, "rule": pl.String,
@@ -138,17 +138,19 @@ def target_names() -> list[str]:
 
 def formula_cells(table: pl.DataFrame) -> pl.DataFrame:
     """Text cells that a spreadsheet would execute (leading =, +, -, @, tab or CR)."""
+    names = [name for name, dtype in table.schema.items() if dtype == pl.String()]
+    leading = {name: pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER) for name in names}
+    # One pass finds the rows at all suspect; the per-column report is made of those alone.
+    suspect = table.with_row_index("row").filter(pl.any_horizontal(leading.values())) if names else table.clear()
     frames = [
-        table.lazy().with_row_index("row").filter(
-            pl.col(name).str.contains(_FORMULA) & ~pl.col(name).str.contains(_NUMBER)
-        ).select(
+        suspect.lazy().filter(flagged).select(
             "row", pl.lit(name).alias("field"), pl.lit("formula").alias("rule"),
             pl.col(name).str.slice(0, 200).alias("value"),
             pl.lit(f"{name} starts with a character that makes a spreadsheet run the cell as a "
                    "formula; remove it or reword the cell").alias("message"),
         )
-        for name, dtype in table.schema.items() if dtype == pl.String()
-    ]
+        for name, flagged in leading.items()
+    ] if suspect.height else []
     return pl.concat(frames).collect().cast(VIOLATION_SCHEMA) if frames else pl.DataFrame(schema=VIOLATION_SCHEMA)
 
 
@@ -199,10 +201,18 @@ def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
 
 
 def _changes(documents: pl.DataFrame, assigned: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
-    """Per contributed document: its first data row, and what it does to the release."""
+    """Per document the mapped rows make: its first data row, and what it does to the release."""
     rows = assigned.group_by("document_id").agg((pl.col("position").min() - 1 + _FIRST_DATA_ROW).alias("row"))
     return document_changes(documents, published).join(rows, on="document_id", how="left") \
         .select("row", *CHANGE_SCHEMA).sort("row", "document_id")
+
+
+def _document_changes(typed: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+    """Per row of a contributed documents table (ids as given): what it does to the release."""
+    absent = {n: t for n, t in polars_schema(load_schema("documents")).items() if n not in typed.columns}
+    full = typed.with_columns(pl.lit(None, t).alias(n) for n, t in absent.items())
+    return document_changes(full, published).select(
+        pl.int_range(_FIRST_DATA_ROW, pl.len() + _FIRST_DATA_ROW, dtype=pl.Int64).alias("row"), *CHANGE_SCHEMA)
 
 
 def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limits = Limits(),
@@ -237,12 +247,15 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
             [c for c in header if c in field_names(schema)]), schema)))
         if check_keys:
             problems += foreign_key_problems(shown, read.table, schema, published)
-        typed = typed_table(read.table, schema)
-    if mapping:
-        if not resource:
-            problems += [file_problem(shown, "extra-label", f"column {c} is not in the mapping {mapping.name}", c)
-                         for c in mapping.unknown_columns(header)]
-            problems.append(_row_problems(shown, mapping_problems(read.table, mapping)))
+        # Typed rows are only needed to check keys across a package, or to compare.
+        if not check_keys or "documents" in published:
+            typed = typed_table(read.table, schema)
+        if resource == "documents" and "documents" in published:
+            checked.changes = _document_changes(typed, published["documents"])
+    else:
+        problems += [file_problem(shown, "extra-label", f"column {c} is not in the mapping {mapping.name}", c)
+                     for c in mapping.unknown_columns(header)]
+        problems.append(_row_problems(shown, mapping_problems(read.table, mapping)))
         records = contributed_records(read.table, mapping, _file_id(path))
         accepted, quarantine = pipeline.checked_records(records)
         problems.append(_quarantine_as_problems(shown, quarantine, mapping))

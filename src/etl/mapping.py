@@ -16,7 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from etl.config import PROJECT_ROOT
-from etl.schema import JSON_STRING_ARRAY, load_schema, polars_schema, typed_column
+from etl.schema import load_schema, polars_schema
+from etl.validate import typed_column, violations
 
 MAPPING_DIR = PROJECT_ROOT / "mappings"
 
@@ -63,7 +64,7 @@ def mapping_for(header: list[str]) -> Mapping | None:
 
 def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
     if spec.get("read") == "json-array":
-        value = typed_column(column, {"type": "array"}, dtype).cast(pl.List(pl.String))
+        value = typed_column({"name": column, "type": "array"}, dtype)
         if "join" in spec:
             value = value.list.join(spec["join"])
         return value
@@ -73,25 +74,11 @@ def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
 
 
 def mapping_problems(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
-    """Cells a json-array column cannot read, one row each (row, field, rule, value, message)."""
-    frames = []
-    for column, spec in mapping.columns.items():
-        if not spec or spec.get("read") != "json-array" or column not in table.columns:
-            continue
-        if isinstance(table.schema[column], pl.List):
-            continue
-        text = pl.col(column).cast(pl.String)
-        frames.append(table.lazy().with_row_index("row").filter(
-            text.is_not_null() & ~text.str.contains(JSON_STRING_ARRAY)
-        ).select(
-            "row", pl.lit(column).alias("field"), pl.lit("type").alias("rule"),
-            text.str.slice(0, 200).alias("value"),
-            pl.lit(f"{column} is not a JSON array of strings, like [\"a\", \"b\"]").alias("message"),
-        ))
-    if not frames:
-        return pl.DataFrame(schema={"row": pl.UInt32, "field": pl.String, "rule": pl.String,
-                                    "value": pl.String, "message": pl.String})
-    return pl.concat(frames).collect()
+    """Cells a json-array column cannot read, one `type` problem each (as `violations` says)."""
+    arrays = [c for c, spec in mapping.columns.items()
+              if spec and spec.get("read") == "json-array" and c in table.columns]
+    found = violations(table.select(arrays), {"fields": [{"name": c, "type": "array"} for c in arrays]})
+    return found.filter(pl.col("rule") == "type")
 
 
 def mapped_records(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:

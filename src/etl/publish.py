@@ -29,8 +29,6 @@ import shutil
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from etl.bundle import write_bundle
 from etl.config import settings
@@ -90,6 +88,8 @@ def _csv_ready(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
+    import pyarrow as pa  # here, not at the top: commands that publish nothing start faster
+
     arrow = table.to_arrow()
     described = {f["name"]: f.get("description", "") for f in schema["fields"]}
     fields = [f.with_metadata({"description": described.get(f.name, "")}) for f in arrow.schema]
@@ -112,6 +112,8 @@ def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
     """Write data/<name>.parquet and data/<name>.csv; return the resource descriptor."""
     schema = load_schema(name)
     parquet, csv = data_dir / f"{name}.parquet", data_dir / f"{name}.csv"
+    import pyarrow.parquet as pq
+
     pq.write_table(_arrow_with_descriptions(table, schema), parquet, compression="zstd",
                    row_group_size=PARQUET_ROW_GROUP)
     _csv_ready(table).write_csv(csv, date_format="%Y-%m-%d", null_value="")

@@ -50,37 +50,6 @@ def polars_schema(schema: dict) -> dict[str, pl.DataType]:
     return {f["name"]: polars_dtype(f) for f in schema["fields"]}
 
 
-_TRUE = ["true", "True", "TRUE", "1"]
-_FALSE = ["false", "False", "FALSE", "0"]
-# A JSON array of strings: the form an `array` field takes in a CSV cell.
-JSON_STRING_ARRAY = r'^\s*\[\s*(?:"(?:[^"\\]|\\.)*"\s*(?:,\s*"(?:[^"\\]|\\.)*"\s*)*)?\]\s*$'
-
-
-def typed_column(name: str, field: dict, dtype: pl.DataType) -> pl.Expr:
-    """Column `name` (now of `dtype`) as the field's type; a string cell that does not
-    parse becomes null. Typed columns are returned as they are."""
-    col = pl.col(name)
-    target = polars_dtype(field)
-    if dtype != pl.String() or target == pl.String():
-        return col
-    text = col.str.strip_chars()
-    if target == pl.Date():
-        return text.str.to_date("%Y-%m-%d", strict=False)
-    if target == pl.Boolean():
-        return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
-    if target == pl.List(pl.String()):
-        return pl.when(col.str.contains(JSON_STRING_ARRAY)).then(col).str.json_decode(target)
-    return text.cast(target, strict=False)
-
-
-def typed_table(table: pl.DataFrame, schema: dict) -> pl.DataFrame:
-    """The schema's columns that `table` has, as the schema's types (unparseable cells null)."""
-    return table.select(
-        typed_column(f["name"], f, table.schema[f["name"]]).cast(polars_dtype(f))
-        for f in schema["fields"] if f["name"] in table.columns
-    )
-
-
 def empty_table(schema: dict) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(schema))
 

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from etl.validate import VIOLATION_SCHEMA
 
@@ -156,15 +154,30 @@ def _size_text(size: int) -> str:
 
 # --- text -----------------------------------------------------------------------------------
 
-def _utf8_bytes(data: bytes, name: str, fmt: str) -> bytes:
-    """`data` without its UTF-8 BOM, after checking it is UTF-8 text (no NUL bytes)."""
-    kind = _FORMAT_NAMES[fmt]
+def _bom_length(data: bytes) -> int:
+    return len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+
+
+def _utf8_bytes(data_with_bom: bytes, name: str, fmt: str, checked_later: bool = False) -> bytes:
+    """`data` without its UTF-8 BOM, after checking it is UTF-8 text (no NUL bytes).
+
+    With checked_later the UTF-8 check is left to the caller (`refuse_non_utf8`): Polars'
+    CSV reader validates UTF-8 anyway, several times faster than decoding here.
+    """
+    kind, data = _FORMAT_NAMES[fmt], data_with_bom
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise UnreadableTable(f"{name} is saved as UTF-16; save it as UTF-8 {kind} and send it again.")
-    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    data = data[skipped:]
+    data = data.removeprefix(codecs.BOM_UTF8)
     if b"\x00" in data:
         raise UnreadableTable(f"{name} contains NUL bytes; it looks like a binary file, not {kind}.")
+    if not checked_later:
+        _refuse_non_utf8(data, name, _bom_length(data_with_bom))
+    return data
+
+
+def _refuse_non_utf8(data: bytes, name: str, skipped: int = 0) -> None:
+    """Raise UnreadableTable naming the first byte of `data` that is not UTF-8 (its offset
+    in the file, where `skipped` bytes of BOM came before `data`)."""
     bad = _invalid_utf8_offset(data)
     if bad is not None:
         line = data.count(b"\n", 0, bad) + 1
@@ -172,7 +185,6 @@ def _utf8_bytes(data: bytes, name: str, fmt: str) -> bytes:
             f"{name} is not UTF-8 text: the byte 0x{data[bad]:02X} at offset {bad + skipped:,} (line {line}) "
             "is not valid UTF-8; save the file as UTF-8 and send it again."
         )
-    return data
 
 
 def _invalid_utf8_offset(data: bytes) -> int | None:
@@ -265,19 +277,24 @@ def _read_delimited(data: bytes, name: str, fmt: str, limits: Limits) -> tuple[p
     one about 4 s (two cores).
     """
     sep = _SEPARATORS[fmt]
-    text = _with_plain_newlines(_utf8_bytes(data, name, fmt))
+    text = _with_plain_newlines(_utf8_bytes(data, name, fmt, checked_later=True))
     if not text or text.isspace():
         raise UnreadableTable(
             f"{name} is empty; it needs a header row with the column names and one row per record."
         )
     _check_line_lengths(text, name, limits)
-    names, header_end = _header(text, sep, name, fmt, limits)
+    try:
+        names, header_end = _header(text, sep, name, fmt, limits)
+    except UnicodeDecodeError:
+        _refuse_non_utf8(text, name, _bom_length(data))
+        raise
     _check_quotes_closed(text, name)
     if not text.endswith(b"\n"):
         text += b"\n"  # Polars drops an empty last cell on a last line without a newline
     try:
         table = _polars_rows(text, sep, names, ragged=False)
     except _POLARS_ERRORS:
+        _refuse_non_utf8(text, name, _bom_length(data))
         table = None  # a row longer than the header, or bad quoting: the slow path says which
     if table is not None and _all_rows_full(text, sep, header_end, table):
         return table, _empty_problems()
@@ -588,7 +605,7 @@ def _json_value(text: str, pos: int, name: str, record: int, line: int | None = 
     `line` is the line `text` is when it is one line of a JSON Lines file.
     """
     def where() -> str:
-        return f"Record {record} of {name} (line {line or _line_column(text, pos)[0]})"
+        return f"Record {record + 1} of {name} (line {line or _line_column(text, pos)[0]})"
     try:
         return _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as err:
@@ -617,12 +634,12 @@ def _check_record(value: object, name: str, record: int, line: Callable[[], int]
     if not isinstance(value, dict):
         found = "an array" if isinstance(value, list) else _scalar_kind(value)
         raise UnreadableTable(
-            f"Record {record} of {name} (line {line()}) is {found}, not an object; every record must be "
+            f"Record {record + 1} of {name} (line {line()}) is {found}, not an object; every record must be "
             'an object of column names and values, like {"id": "a1", "year": 1950}.'
         )
     if _nesting_depth(value, limits.max_depth) > limits.max_depth:
         raise UnreadableTable(
-            f"Record {record} of {name} (line {line()}) nests arrays and objects more than "
+            f"Record {record + 1} of {name} (line {line()}) nests arrays and objects more than "
             f"{limits.max_depth} levels deep; records must be flat objects."
         )
 
@@ -693,7 +710,7 @@ def _records_table(records: list[dict], name: str, limits: Limits) -> tuple[pl.D
         table = pl.from_dicts(rows, schema=dict.fromkeys(columns, pl.String()))
     except UnicodeEncodeError as err:
         raise UnreadableTable(
-            f"Record {_first_unencodable(rows)} of {name} holds a \\u escape of half a character pair "
+            f"Record {_first_unencodable(rows) + 1} of {name} holds a \\u escape of half a character pair "
             "(a lone surrogate), which is not text; fix the escape and send the file again."
         ) from err
     return table, pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row")
@@ -743,6 +760,9 @@ def _read_parquet(data: bytes, name: str, fmt: str, limits: Limits) -> tuple[pl.
     gives): on some damaged files Polars' own reader panics and prints a Rust backtrace,
     where PyArrow raises an error that becomes one sentence.
     """
+    import pyarrow as pa  # here, not at the top: only Parquet needs it, and it is slow to load
+    import pyarrow.parquet as pq
+
     if not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
         extra = " (encrypted Parquet is not accepted)" if data.endswith(b"PARE") else ""
         raise UnreadableTable(f"{name} is not a Parquet file{extra}; export the table as Parquet again.")
