@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl import contribution, pipeline, publish
+from etl import catalog, contribution, pipeline, publish
 from etl.sources import list_source_files
 from etl.workers import extract_batch_in_worker, worker_count
 
@@ -44,6 +44,11 @@ def write(release: pipeline.Release, output: Path, version: str) -> Path:
     return publish.write_release(release.tables, output, version)
 
 
+@stage
+def refresh_catalog(output: Path) -> list[Path]:
+    return catalog.write_catalog(output)
+
+
 # One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
 @flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
 def build_release(source: Path, output: Path, version: str, batch_size: int = 500,
@@ -61,4 +66,8 @@ def build_release(source: Path, output: Path, version: str, batch_size: int = 50
     logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
     path = write(release, output, version)
     logger.info("published %s", path)
+    # The release is in place whatever happens to its catalog, which `etl catalog` can rewrite.
+    refreshed = refresh_catalog(output, return_state=True)
+    if refreshed.is_failed():
+        logger.warning("the catalog was not refreshed (%s); run `etl catalog`", refreshed.message)
     return {**release.counts, "release": str(path)}

@@ -46,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
                             help="folder holding inbox/, accepted/ and rejected/ (default: contributions/)")
     contribute.add_argument("--against", type=Path, metavar="RELEASE_DIR", help="as for validate")
     commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
+    catalog = commands.add_parser(
+        "catalog", help="rewrite the catalog (index.json, index.html, releases.atom, charts) from the releases")
+    catalog.add_argument("--output", type=Path, default=s.default_output,
+                         help="folder that holds the releases (default: output/)")
+    download = commands.add_parser(
+        "download", help="download a release from a catalog or a datapackage.json, verified and resumable",
+        description="Download a release's files and check each size and sha256 against datapackage.json; "
+                    "an interrupted download resumes. Exit 0: every file verified; 1: a file was refused "
+                    "or cut off (run again to resume); 2: wrong usage, or the source cannot be read.")
+    download.add_argument("source", metavar="URL_OR_PATH",
+                          help="a catalog (index.json) or a datapackage.json: http(s) URL, path or folder")
+    download.add_argument("--version", help="release to download from a catalog (default: the latest)")
+    download.add_argument("--format", choices=("parquet", "csv", "sqlite"), default="parquet",
+                          help="which files: the Parquet tables, the CSV tables or the SQLite file "
+                               "(datapackage.json always)")
+    download.add_argument("--dest", type=Path, help="folder to download into (default: ./<package>-<version>)")
+    download.add_argument("--package", help="package to download, when the catalog lists several")
     return parser
 
 
@@ -141,6 +158,35 @@ def run_contributions(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_catalog(args: argparse.Namespace) -> int:
+    from etl.catalog import CatalogError, write_catalog
+
+    if not args.output.is_dir():
+        print(f"etl catalog: the output folder {args.output} does not exist", file=sys.stderr)
+        return 2
+    try:
+        written = write_catalog(args.output)
+    except (CatalogError, OSError) as err:
+        print(f"etl catalog: catalog not written: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {', '.join(p.name for p in written[:3])} and {len(written) - 3} charts in {args.output}")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from etl.download import DownloadError, download_release, human_size
+
+    try:
+        done = download_release(args.source, args.dest, args.version, args.format, args.package)
+    except DownloadError as err:
+        print(f"etl download: {err}", file=sys.stderr)
+        return err.exit_code
+    print(f"downloaded {done.name} {done.version}: datapackage.json and {len(done.files)} {args.format} "
+          f"{'file' if len(done.files) == 1 else 'files'} ({human_size(sum(f.size for f in done.files))}) "
+          f"in {done.dest}, every size and sha256 verified")
+    return 0
+
+
 def _quiet_prefect() -> None:
     # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -162,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         write_dictionary()
         print(f"wrote {DICTIONARY_PATH}")
         return 0
+    if args.command == "catalog":
+        return run_catalog(args)
+    if args.command == "download":
+        return run_download(args)
     return 2
 
 

@@ -21,7 +21,6 @@ time it was built, so the same tables give the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl.checksums import file_sha256
 from etl.bundle import write_bundle
 from etl.config import settings
 from etl.database import SQLITE_MEDIATYPE, write_database
@@ -96,16 +96,8 @@ def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
     return arrow.cast(pa.schema(fields))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _file_facts(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "hash": f"sha256:{_sha256(path)}"}
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{file_sha256(path)}"}
 
 
 def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
@@ -215,7 +207,7 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
 def write_checksums(release: Path) -> None:
     """SHA256SUMS: `<sha256>  <path>` for every file of the release, sorted by path."""
     files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
-    lines = [f"{_sha256(release / name)}  {name}\n" for name in files if name != "SHA256SUMS"]
+    lines = [f"{file_sha256(release / name)}  {name}\n" for name in files if name != "SHA256SUMS"]
     (release / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
