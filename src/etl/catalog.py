@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote
 
 from etl import charts, feed
 from etl.checksums import file_sha256
-from etl.dictionary import _constraint_text
+from etl.dictionary import constraint_text
 from etl.download import CATALOG_FILE, human_size
 
 CATALOG_NAME = CATALOG_FILE     # named in etl.download, which reads catalogs and must start without Polars
@@ -289,7 +289,7 @@ def _charts(package: dict) -> list[str]:
 def _field_rows(resource: dict) -> list[str]:
     rows = []
     for field in resource["schema"]["fields"]:
-        constraints = escape(_constraint_text(field))
+        constraints = escape(constraint_text(field))
         constraints = re.sub(r"`([^`]*)`", r"<code>\1</code>", constraints)
         rows.append(f"<tr><td><code>{escape(field['name'])}</code></td><td>{escape(field.get('type', 'string'))}</td>"
                     f"<td>{constraints}</td><td>{escape(field.get('description', ''))}</td></tr>")

@@ -9,7 +9,6 @@ this module. Nothing is fetched and nothing outside a contribution is read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +19,12 @@ from etl import pipeline
 from etl.compare import CHANGE_SCHEMA, document_changes
 from etl.config import settings
 from etl.dedup import assign_documents, merge_documents
-from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems
-from etl.schema import field_names, load_schema, polars_schema
+from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems, mappings
+from etl.schema import field_names, load_schema, polars_schema, required_fields
+from etl.checksums import file_sha256
 from etl.sources import list_source_files
-from etl.tables import Limits, TableRead, UnreadableTable, read_table, table_format
-from etl.validate import VIOLATION_SCHEMA, typed_table, violations
+from etl.tables import Limits, UnreadableTable, read_table, table_format
+from etl.validate import VIOLATION_SCHEMA, foreign_key_orphans, typed_table, violations
 
 PROBLEM_SCHEMA = {
     "file": pl.String, "row": pl.Int64, "field": pl.String, "rule": pl.String,
@@ -111,7 +111,7 @@ def resource_for(header: list[str]) -> str | None:
     for name in settings().resources:
         schema = load_schema(name)
         names = set(field_names(schema))
-        required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+        required = set(required_fields(schema))
         share = len(names & set(header)) / len(names | set(header))
         if required <= set(header) and share > best_share:
             best, best_share = name, share
@@ -129,8 +129,6 @@ def _target(header: list[str], wanted: str | None) -> tuple[str | None, Mapping 
 
 
 def target_names() -> list[str]:
-    from etl.mapping import mappings
-
     return sorted({*settings().resources, *(m.name for m in mappings())})
 
 
@@ -159,11 +157,10 @@ def formula_cells(table: pl.DataFrame) -> pl.DataFrame:
 def label_problems(path: str, header: list[str], schema: dict, resource: str) -> list[pl.DataFrame]:
     """Columns the resource does not have, and required columns the table lacks."""
     names = field_names(schema)
-    required = [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")]
     return [
         *[file_problem(path, "extra-label", f"column {c} is not a field of {resource}", c) for c in header if c not in names],
         *[file_problem(path, "missing-label", f"the required column {c} of {resource} is missing", c)
-          for c in required if c not in header],
+          for c in required_fields(schema) if c not in header],
     ]
 
 
@@ -190,9 +187,7 @@ def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
         parent_name, parent_fields = fk["reference"]["resource"], fk["reference"]["fields"]
         if parent_name not in references or not set(fk["fields"]) <= set(table.columns):
             continue
-        parent = references[parent_name].select(pl.col(parent_fields).cast(pl.String)).unique()
-        orphans = table.with_row_index("row").select("row", *[pl.col(f).cast(pl.String) for f in fk["fields"]]) \
-            .drop_nulls(fk["fields"]).join(parent, left_on=fk["fields"], right_on=parent_fields, how="anti")
+        orphans = foreign_key_orphans(table, fk, references[parent_name])
         key = ",".join(fk["fields"])
         problems.append(_row_problems(path, orphans.select(
             "row", pl.lit(key).alias("field"), pl.lit("foreignKey").alias("rule"),
@@ -269,7 +264,8 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
 
 
 def _file_id(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """The content id a capture of the same bytes would have (sources.source_id)."""
+    return file_sha256(path)[:16]
 
 
 # --- data packages -------------------------------------------------------------------------
@@ -448,9 +444,8 @@ def _table_extraction(root: Path, relpath: str, limits: Limits) -> pipeline.Extr
     """An accepted table's rows as records of layout 'contribution'; rows a problem
     touches go to quarantine (stage validate) rather than into the build."""
     path = root / relpath
-    data = path.read_bytes()
-    source = {"source_id": hashlib.sha256(data).hexdigest()[:16], "path": relpath,
-              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "encoding": None,
+    sha256 = file_sha256(path)
+    source = {"source_id": sha256[:16], "path": relpath, "sha256": sha256, "bytes": path.stat().st_size, "encoding": None,
               "format": table_format(path), "layout": "contribution", "status": "ok", "records": 0, "message": None}
     records, quarantine = [], []
     try:
@@ -481,7 +476,7 @@ def accepted_extracted(accepted: Path, limits: Limits = Limits()) -> pipeline.Ex
     any other file as a capture. Paths in `sources` start with 'contributions/'."""
     paths = [p for p in list_source_files(accepted) if not _is_report(p)] if accepted.is_dir() else []
     tables = [p for p in paths if table_format(Path(p)) and Path(p).name != DESCRIPTOR]
-    captures = [p for p in paths if p not in set(tables)]
+    captures = sorted(set(paths) - set(tables))
     parts = [pipeline.extract_batch(accepted, captures), *(_table_extraction(accepted, p, limits) for p in tables)]
     combined = pipeline.combine_batches(parts)
     combined.sources = combined.sources.with_columns(("contributions/" + pl.col("path")).alias("path"))

@@ -11,7 +11,7 @@ from etl.schema import load_schema
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
 
 
-def _constraint_text(field: dict) -> str:
+def constraint_text(field: dict) -> str:
     parts = []
     for name, value in field.get("constraints", {}).items():
         if value is True:
@@ -33,7 +33,7 @@ def _resource_section(name: str) -> list[str]:
     lines += ["", "| field | type | constraints | description |", "|---|---|---|---|"]
     for f in schema["fields"]:
         description = f.get("description", "").replace("|", "\\|")
-        constraints = _constraint_text(f).replace("|", "\\|")
+        constraints = constraint_text(f).replace("|", "\\|")
         lines.append(f"| `{f['name']}` | {f.get('type', 'string')} | {constraints} | {description} |")
     return lines + [""]
 

@@ -35,7 +35,7 @@ from etl.config import settings
 from etl.database import SQLITE_MEDIATYPE, write_database
 from etl.datasheet import ARCHIVE_URL, render_datasheet
 from etl.schema import load_schema
-from etl.validate import violations
+from etl.validate import foreign_key_orphans, violations
 
 PARQUET_ROW_GROUP = 100_000
 ARCHIVE_LICENSE = {
@@ -131,9 +131,7 @@ def release_problems(tables: dict[str, pl.DataFrame]) -> list[str]:
         for row in violations(table, schema).head(5).to_dicts():
             problems.append(f"{name} row {row['row'] + 1}: {row['message']} ({row['value']})")
         for fk in schema.get("foreignKeys", []):
-            parent = tables[fk["reference"]["resource"]].select(fk["reference"]["fields"]).unique()
-            child = table.select(fk["fields"]).drop_nulls()
-            orphans = child.join(parent, left_on=fk["fields"], right_on=fk["reference"]["fields"], how="anti")
+            orphans = foreign_key_orphans(table, fk, tables[fk["reference"]["resource"]])
             if orphans.height:
                 problems.append(f"{name}: {orphans.height} rows name a missing "
                                 f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}")

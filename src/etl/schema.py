@@ -41,6 +41,10 @@ def field_names(schema: dict) -> list[str]:
     return [f["name"] for f in schema["fields"]]
 
 
+def required_fields(schema: dict) -> list[str]:
+    return [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")]
+
+
 def polars_dtype(field: dict) -> pl.DataType:
     return _POLARS_TYPES[field.get("type", "string")]
 

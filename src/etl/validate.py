@@ -220,6 +220,16 @@ def violations(table: pl.DataFrame, schema: dict) -> pl.DataFrame:
     return found.sort("row", "field", "rule", maintain_order=True)
 
 
+def foreign_key_orphans(table: pl.DataFrame, fk: dict, parent: pl.DataFrame) -> pl.DataFrame:
+    """Rows of `table` (row: 0-based, and their key) whose foreign key `fk` names no row of
+    `parent`; keys are compared as text, so typed and raw tables match alike, and a key
+    with a missing part names nothing."""
+    fields, parent_fields = fk["fields"], fk["reference"]["fields"]
+    keys = parent.select(pl.col(parent_fields).cast(pl.String)).unique()
+    return table.with_row_index("row").select("row", *[pl.col(f).cast(pl.String) for f in fields]) \
+        .drop_nulls(fields).join(keys, left_on=fields, right_on=parent_fields, how="anti")
+
+
 def typed_column(field: dict, dtype: pl.DataType, missing: list[str] = _MISSING) -> pl.Expr:
     """The field's column (now of `dtype`) as the schema's type, read exactly as
     `violations` reads it: null where the cell is missing or does not parse."""
