@@ -1,18 +1,28 @@
 """The build flow: captures in, one published release out. Orchestration only.
 
-Tasks work on batches of files; the stage logic is in `etl.pipeline`.
+Tasks work on batches of files; the stage logic is in `etl.pipeline` and the modules it
+names. A run hashes its inputs first: when they, the code and the schemas are those of the
+latest release, it publishes nothing and says so. Otherwise captures already in the
+extraction cache (etl.cache) are not parsed again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl import catalog, contribution, pipeline, publish
-from etl.sources import list_source_files
+from etl import cache, catalog, contribution, manifest, pipeline, publish, quality
+from etl.config import settings
+from etl.inputs import Inputs, read_inputs
+from etl.progress import Progress
+from etl.stopwatch import Stopwatch
 from etl.workers import extract_batch_in_worker, worker_count
 
 # Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
@@ -20,13 +30,23 @@ stage = task(cache_policy=NO_CACHE)
 
 
 @stage
-def list_files(source: Path) -> list[str]:
-    return list_source_files(source)
+def take_inventory(source: Path, contributions: Path | None) -> Inputs:
+    return read_inputs(source, contributions)
 
 
 @stage
-def extract(source: Path, paths: list[str]) -> pipeline.Extracted:
-    return extract_batch_in_worker(source, paths)
+def from_cache(folder: Path | None, inputs: Inputs) -> tuple[pipeline.Extracted, list[str]]:
+    if folder is None:
+        return pipeline.extracted(), inputs.sources.get_column("path").to_list()
+    return cache.cached_extraction(folder, inputs.sources)
+
+
+@stage
+def extract(source: Path, paths: list[str], cache_folder: Path | None) -> pipeline.Extracted:
+    part = extract_batch_in_worker(source, paths)
+    if cache_folder is not None:
+        cache.store(cache_folder, part)
+    return part
 
 
 @stage
@@ -40,8 +60,21 @@ def assemble(batches: list[pipeline.Extracted]) -> pipeline.Release:
 
 
 @stage
+def check_rejections(release: pipeline.Release, limit: float) -> None:
+    problems = quality.excessive_rejections(release.tables, limit, settings().min_records_for_share)
+    if problems:
+        raise publish.ReleaseError("too many records rejected, so nothing was published:\n  "
+                                   + "\n  ".join(problems))
+
+
+@stage
 def write(release: pipeline.Release, output: Path, version: str) -> Path:
     return publish.write_release(release.tables, output, version)
+
+
+@stage
+def record_run(output: Path, run: dict) -> Path:
+    return manifest.write_manifest(output, run)
 
 
 @stage
@@ -49,25 +82,82 @@ def refresh_catalog(output: Path) -> list[Path]:
     return catalog.write_catalog(output)
 
 
+@stage
+def compact_cache(folder: Path, inputs: Inputs) -> bool:
+    return cache.compact(folder, inputs.sources)
+
+
+def _record_failure(flow, flow_run, state) -> None:
+    """on_failure hook: a failed run leaves its manifest too (outcome 'failed', and why)."""
+    output = Path(flow_run.parameters["output"])
+    manifest.write_manifest(output, manifest.run_manifest(
+        "failed", None, manifest.utc_now(), {}, error=str(state.message)[:2000]))
+
+
+def _extract_all(source: Path, batches: list[list[str]], cache_folder: Path | None,
+                 progress: Progress) -> list[pipeline.Extracted]:
+    """Run the extraction batches, reporting each as it finishes."""
+    futures = extract.map(unmapped(source), batches, unmapped(cache_folder))
+    total, done = sum(map(len, batches)), 0
+    for future in as_completed(futures):
+        done += len(batches[futures.index(future)])
+        progress.update("extracting", done, total)
+    progress.finish(f"extracted {total:,} files in {len(batches)} batches")
+    return [f.result() for f in futures]
+
+
 # One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
-@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
-def build_release(source: Path, output: Path, version: str, batch_size: int = 500,
-                  contributions: Path | None = None) -> dict:
-    """Build release `version` of the package from the captures under `source` and the
-    accepted contributions in `contributions` (none when it is None or missing)."""
+@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()),
+      on_failure=[_record_failure])
+def build_release(source: Path, output: Path, version: str | None = None, batch_size: int = 500,
+                  contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,
+                  max_rejected_share: float | None = None) -> dict:
+    """Build a release of the captures under `source` and the accepted contributions in
+    `contributions` (none when None or missing), unless nothing changed since the latest
+    release (`force` builds anyway). `version` defaults to today's date; `cache_dir` holds
+    the extraction cache (None: no cache)."""
     logger = get_run_logger()
-    paths = list_files(source)
-    batches = pipeline.batches(paths, batch_size)
-    logger.info("extracting %d files in %d batches", len(paths), len(batches))
-    extracted = extract.map(unmapped(source), batches).result()
-    if contributions is not None:
-        extracted.append(read_contributions(contributions))
-    release = assemble(extracted)
-    logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
-    path = write(release, output, version)
-    logger.info("published %s", path)
-    # The release is in place whatever happens to its catalog, which `etl catalog` can rewrite.
-    refreshed = refresh_catalog(output, return_state=True)
-    if refreshed.is_failed():
-        logger.warning("the catalog was not refreshed (%s); run `etl catalog`", refreshed.message)
-    return {**release.counts, "release": str(path)}
+    started, clock = manifest.utc_now(), Stopwatch()
+    progress = Progress(sys.stderr)
+    with publish.build_lock(output):
+        with clock("inventory"):
+            inputs = take_inventory(source, contributions)
+        same = manifest.unchanged_release(output, inputs.fingerprint)
+        if same and not force:
+            logger.info("no changes since release %s", same)
+            record_run(output, manifest.run_manifest("no-changes", inputs.fingerprint, started, clock.seconds,
+                                                     release=same))
+            return {"outcome": "no-changes", "release": same}
+        version = version or publish.next_version(output / settings().package_name, dt.date.today())
+        cache_folder = cache.cache_folder(cache_dir) if cache_dir is not None else None
+        with cache.locked(cache_folder) if cache_folder else nullcontext(), clock("extract"):
+            cached, missing = from_cache(cache_folder, inputs)
+            batches = pipeline.batches(missing, batch_size) if missing else []
+            logger.info("%d files: %d from the cache, %d to extract in %d batches",
+                        inputs.sources.height, inputs.sources.height - len(missing), len(missing), len(batches))
+            extracted = [cached, *_extract_all(source, batches, cache_folder, progress)]
+            if contributions is not None:
+                extracted.append(read_contributions(contributions))
+        release = assemble(extracted)
+        clock.seconds.update(release.seconds)
+        logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
+        check_rejections(release, settings().max_rejected_share if max_rejected_share is None
+                         else max_rejected_share)
+        previous = publish.latest_release(output / settings().package_name)
+        with clock("publish"):
+            path = write(release, output, version)
+        logger.info("published %s", path)
+        progress.finish(f"published {path}")
+        record_run(output, manifest.run_manifest(
+            "published", inputs.fingerprint, started, clock.seconds, version=version,
+            previous=previous.name if previous else None,
+            inputs=manifest.inputs_section(inputs.sources, inputs.contributions, source, contributions),
+            counts=manifest.stage_counts(release.tables, inputs.sources.height - len(missing), len(missing))))
+        # The release is in place whatever happens next; `etl catalog` can rewrite the catalog.
+        refreshed = refresh_catalog(output, return_state=True)
+        if refreshed.is_failed():
+            logger.warning("the catalog was not refreshed (%s); run `etl catalog`", refreshed.message)
+        if cache_folder is not None:
+            with cache.locked(cache_folder):
+                compact_cache(cache_folder, inputs)
+    return {"outcome": "published", **release.counts, "release": str(path), "version": version}

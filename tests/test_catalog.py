@@ -194,7 +194,7 @@ def test_rewriting_the_catalog_gives_identical_bytes_wherever_the_folder_is(outp
 
 def test_a_release_change_list_is_shown_before_its_counts(own_output):
     (own_output / PACKAGE / NEWER / "changes.json").write_text(
-        json.dumps(["Corrected the dates of 3 telegrams."]), encoding="utf-8")
+        json.dumps({"summary": ["Corrected the dates of 3 telegrams."]}), encoding="utf-8")
     catalog.write_catalog(own_output)
     newer = _index(own_output)["packages"][0]["releases"][0]
     assert newer["changes"]["notes"] == ["Corrected the dates of 3 telegrams."]

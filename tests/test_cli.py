@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from etl.cli import dated_version
+from etl.publish import next_version
 
 
 def _etl(*args: str) -> subprocess.CompletedProcess:
@@ -33,12 +33,12 @@ def test_existing_version_is_refused_without_a_traceback(tmp_path):
     assert "already exists" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_dated_version_counts_up_within_a_day(tmp_path):
+def test_next_version_is_dated_and_counts_up_within_a_day(tmp_path):
     day = dt.date(2026, 11, 22)
-    assert dated_version(tmp_path, day) == "2026.11.22"
+    assert next_version(tmp_path, day) == "2026.11.22"
     (tmp_path / "2026.11.22").mkdir()
     (tmp_path / "2026.11.22.1").mkdir()
-    assert dated_version(tmp_path, day) == "2026.11.22.2"
+    assert next_version(tmp_path, day) == "2026.11.22.2"
 
 
 def test_data_dictionary_is_current_with_the_schemas():

@@ -21,7 +21,8 @@ import pytest
 
 from etl import catalog, pipeline, publish
 from etl.cli import main
-from etl.download import DownloadError, Progress, SourceError, download_release, safe_path
+from etl.download import DownloadError, SourceError, download_release, human_size, safe_path
+from etl.progress import Progress
 from etl.sources import list_source_files
 
 PACKAGE = "wilson-digital-archive-korea"
@@ -97,7 +98,7 @@ def served(output, tmp_path):
 
 
 def _quiet() -> Progress:
-    return Progress(io.StringIO())
+    return Progress(io.StringIO(), human_size)
 
 
 def _descriptor(release: Path) -> dict:

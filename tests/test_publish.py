@@ -105,7 +105,7 @@ def test_every_release_file_is_written_in_staging_before_the_rename(tmp_path, sa
 
     monkeypatch.setattr(publish, "_sync_tree", recording_sync)
     release = publish.write_release(sample_tables, tmp_path, "1")
-    assert staged["folder"].name.startswith(".1.partial-")
+    assert staged["folder"].name.startswith(publish.STAGING_PREFIX + "1-")
     assert staged["files"] == sorted(_all_bytes(release))
     assert {"README.md", "SHA256SUMS", f"{PACKAGE}-1.sqlite", f"{PACKAGE}-1-csv.zip"} <= set(staged["files"])
 
@@ -184,7 +184,7 @@ def test_sha256sums_lists_every_other_file_the_zip_included(tmp_path, sample_tab
 def test_zip_holds_datapackage_readme_and_csvs_in_fixed_order_date_and_mode(tmp_path, sample_tables):
     release = publish.write_release(sample_tables, tmp_path, "1")
     descriptor = json.loads((release / "datapackage.json").read_text("utf-8"))
-    members = ["datapackage.json", "README.md", *(r["path"] for r in descriptor["resources"])]
+    members = ["datapackage.json", "README.md", "CHANGELOG.md", *(r["path"] for r in descriptor["resources"])]
     with zipfile.ZipFile(release / f"{PACKAGE}-1-csv.zip") as bundle:
         entries = bundle.infolist()
         assert [e.filename for e in entries] == [f"{PACKAGE}-1/{name}" for name in members]

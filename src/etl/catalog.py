@@ -15,9 +15,9 @@ Charts live outside the release folders because releases are immutable and SHA25
 lists every file of a release; they sit under the version they show, so the page and its
 charts change together when index.html is replaced, and the previous charts go after it.
 
-Changes between releases: the count differences from the previous release, and the lines
-of the release's `changes.json` (a JSON array of strings) when it has one: `release_notes`
-is the one place to read a richer change list from.
+Changes between releases: the summary lines of each release's `changes.json` (documents
+added, removed and changed: etl.changes), then the row-count differences from the
+release before it in the catalog.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from etl import charts, feed
+from etl.changes import CHANGES_FILE
 from etl.checksums import file_sha256
 from etl.dictionary import constraint_text
 from etl.download import CATALOG_FILE, human_size
@@ -90,13 +91,13 @@ def release_files(release: Path, output: Path, descriptor: dict) -> list[dict]:
 
 
 def release_notes(release: Path) -> list[str]:
-    """The release's own change list: `changes.json`, a JSON array of one-line strings, if present."""
-    path = release / "changes.json"
+    """The summary lines of the release's `changes.json` (etl.changes), if it has one."""
+    path = release / CHANGES_FILE
     if not path.is_file():
         return []
-    notes = json.loads(path.read_text("utf-8"))
+    notes = json.loads(path.read_text("utf-8")).get("summary")
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        raise CatalogError(f"{path} must be a JSON array of strings")
+        raise CatalogError(f"{path} has no `summary` list of strings")
     return notes
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -25,6 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--contributions", type=Path, default=s.contributions / "accepted",
                        help="accepted contributions to include (default: contributions/accepted; "
                             "a missing folder means none)")
+    build.add_argument("--cache", type=Path, default=s.cache,
+                       help="extraction cache folder (default: .etl-cache); captures seen before are not parsed again")
+    build.add_argument("--no-cache", action="store_true", help="parse every capture; neither read nor fill the cache")
+    build.add_argument("--force", action="store_true",
+                       help="publish a release even when nothing changed since the latest one")
+    build.add_argument("--max-rejected-share", type=float, default=s.max_rejected_share, metavar="SHARE",
+                       help="fail the run when one rule rejects more than this share of a layout's records "
+                            f"(default: {s.max_rejected_share})")
     validate = commands.add_parser(
         "validate", help="check contributed tables, data packages or captures; publish nothing",
         description="Check files from outside against the published schemas. Exit 0: valid; "
@@ -45,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     contribute.add_argument("--folder", type=Path, default=s.contributions,
                             help="folder holding inbox/, accepted/ and rejected/ (default: contributions/)")
     contribute.add_argument("--against", type=Path, metavar="RELEASE_DIR", help="as for validate")
+    diff = commands.add_parser(
+        "diff", help="what changed between two releases: documents added, removed and changed, and row counts",
+        description="Compare two releases of the package, as each release's CHANGELOG.md and changes.json do "
+                    "against the release before it. Exit 0; 2 when a release cannot be found.")
+    diff.add_argument("older", metavar="V1", help="the older release's version")
+    diff.add_argument("newer", metavar="V2", help="the newer release's version")
+    diff.add_argument("--output", type=Path, default=s.default_output,
+                      help="folder that holds the releases (default: output/)")
+    diff.add_argument("--format", choices=("text", "json"), default="text",
+                      help="text: as CHANGELOG.md; json: as changes.json")
     commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
     catalog = commands.add_parser(
         "catalog", help="rewrite the catalog (index.json, index.html, releases.atom, charts) from the releases")
@@ -66,18 +83,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def dated_version(package_dir: Path, today: dt.date) -> str:
-    """Today's date as a version; '.1', '.2', ... when that version is already taken."""
-    base = today.strftime("%Y.%m.%d")
-    taken = {p.name for p in package_dir.iterdir()} if package_dir.is_dir() else set()
-    n = 0
-    version = base
-    while version in taken:
-        n += 1
-        version = f"{base}.{n}"
-    return version
-
-
 def _summary_lines(counts: dict) -> list[str]:
     files = ", ".join(f"{k.removeprefix('files_')} {v}" for k, v in counts.items() if k.startswith("files_"))
     return [
@@ -89,30 +94,47 @@ def _summary_lines(counts: dict) -> list[str]:
     ]
 
 
+def _unchanged(args: argparse.Namespace) -> str | None:
+    """The latest release's version when the inputs, code and schemas are the same as its run's.
+
+    Checked here, before Prefect starts, so that a run with nothing to do costs seconds;
+    the flow checks again for runs that do not come through this command."""
+    from etl.inputs import read_inputs
+    from etl.manifest import unchanged_release
+
+    return unchanged_release(args.output, read_inputs(args.source.resolve(), args.contributions.resolve()).fingerprint)
+
+
 def run_build(args: argparse.Namespace) -> int:
     from etl.publish import ReleaseError, release_dir
 
     if not args.source.is_dir():
         print(f"etl build: the source folder {args.source} does not exist or is not a folder", file=sys.stderr)
         return 2
-    if args.batch_size < 1:
-        print("etl build: --batch-size must be at least 1", file=sys.stderr)
+    if args.batch_size < 1 or not 0 <= args.max_rejected_share <= 1:
+        print("etl build: --batch-size must be at least 1 and --max-rejected-share between 0 and 1", file=sys.stderr)
         return 2
-    package_dir = args.output / settings().package_name
-    version = args.version or dated_version(package_dir, dt.date.today())
-    if release_dir(args.output, version).exists():
-        print(f"etl build: release {version} already exists in {package_dir}; releases are never rewritten",
-              file=sys.stderr)
+    if args.version and release_dir(args.output, args.version).exists():
+        print(f"etl build: release {args.version} already exists in {args.output / settings().package_name}; "
+              "releases are never rewritten", file=sys.stderr)
         return 1
+    if not args.force and (same := _unchanged(args)):
+        print(f"no changes: the inputs, code and schemas are those of release {same}; nothing published "
+              "(--force publishes anyway)")
+        return 0
     _quiet_prefect()
     from flows.build import build_release
 
     try:
-        counts = build_release(args.source.resolve(), args.output.resolve(), version, args.batch_size,
-                               args.contributions.resolve())
+        counts = build_release(args.source.resolve(), args.output.resolve(), args.version, args.batch_size,
+                               args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
+                               args.force, args.max_rejected_share)
     except (ReleaseError, OSError) as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1
+    if counts["outcome"] == "no-changes":
+        print(f"no changes since release {counts['release']}; nothing published")
+        return 0
     print("\n".join(_summary_lines(counts)))
     return 0
 
@@ -155,6 +177,20 @@ def run_contributions(args: argparse.Namespace) -> int:
     outcome = validate_contribution(args.folder.resolve(), args.against.resolve() if args.against else None)
     for name, status in outcome.items():
         print(f"{name}: {status}")
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from etl.changes import changelog_markdown, changes_json, diff_releases
+    from etl.publish import release_dir
+
+    folders = [release_dir(args.output, v) for v in (args.older, args.newer)]
+    for version, folder in zip((args.older, args.newer), folders):
+        if not (folder / "datapackage.json").is_file():
+            print(f"etl diff: there is no release {version} in {folder.parent}", file=sys.stderr)
+            return 2
+    changes = diff_releases(*folders)
+    sys.stdout.write(changes_json(changes) if args.format == "json" else changelog_markdown(changes))
     return 0
 
 
@@ -210,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "catalog":
         return run_catalog(args)
+    if args.command == "diff":
+        return run_diff(args)
     if args.command == "download":
         return run_download(args)
     return 2

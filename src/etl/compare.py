@@ -17,7 +17,7 @@ CHANGE_SCHEMA = {"document_id": pl.String, "published_id": pl.String, "change": 
 _DERIVED = {"document_id", "has_text", "source_count"}
 
 
-def _comparable(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+def comparable(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """One text form per value, so typed and list columns compare alike."""
     if isinstance(dtype, pl.List):
         return value.list.join("\u241f")
@@ -57,8 +57,8 @@ def document_changes(contributed: pl.DataFrame, published: pl.DataFrame) -> pl.D
     differs = [
         pl.when(
             _given(pl.col(f), contributed.schema[f]).fill_null(False)
-            & (_comparable(pl.col(f), contributed.schema[f])
-               != _comparable(pl.col(f"{f}_published"), published.schema[f])).fill_null(True)
+            & (comparable(pl.col(f), contributed.schema[f])
+               != comparable(pl.col(f"{f}_published"), published.schema[f])).fill_null(True)
         ).then(pl.lit(f))
         for f in fields
     ]

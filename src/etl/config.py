@@ -20,6 +20,9 @@ class Settings:
     default_output: Path
     contributions: Path
     contribution_limits: dict[str, int]
+    cache: Path
+    max_rejected_share: float
+    min_records_for_share: int
 
 
 @cache
@@ -33,4 +36,7 @@ def settings() -> Settings:
         default_output=PROJECT_ROOT / table["default-output"],
         contributions=PROJECT_ROOT / table["contributions"],
         contribution_limits={k.replace("-", "_"): v for k, v in table["contribution-limits"].items()},
+        cache=PROJECT_ROOT / table["cache"],
+        max_rejected_share=float(table["max-rejected-share"]),
+        min_records_for_share=int(table["min-records-for-share"]),
     )

@@ -24,19 +24,19 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urljoin, urlsplit
 from urllib.request import Request, url2pathname, urlopen
 
 from etl.checksums import file_sha256
+from etl.progress import Progress
 
 FORMATS = ("parquet", "csv", "sqlite")
 CATALOG_FILE = "index.json"       # the name etl.catalog writes
 CHUNK = 1 << 16
 TIMEOUT_SECONDS = 30
 MAX_JSON_BYTES = 64 << 20
-BAR_WIDTH = 30
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -77,35 +77,6 @@ def human_size(n: int) -> str:
             break
         size /= 1024
     return f"{n:,} B" if unit == "B" else f"{size:.1f} {unit}"
-
-
-class Progress:
-    """A text bar on stderr when it is a terminal; otherwise one quiet line per file."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-        self.bar = stream.isatty()
-        self._drawn: tuple[str, int] | None = None
-
-    def update(self, path: str, done: int, total: int) -> None:
-        percent = done * 100 // total if total else 100
-        if not self.bar or self._drawn == (path, percent):
-            return
-        filled = BAR_WIDTH * percent // 100
-        self.stream.write(f"\r{path} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:3d}% "
-                          f"{human_size(done)} of {human_size(total)}\x1b[K")
-        self.stream.flush()
-        self._drawn = (path, percent)
-
-    def finish(self, line: str) -> None:
-        self.stream.write(("\r" + line + "\x1b[K\n") if self.bar else line + "\n")
-        self.stream.flush()
-        self._drawn = None
-
-    def interrupt(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self._drawn = None
 
 
 def source_url(source: str) -> str:
@@ -327,7 +298,7 @@ def download_release(source: str, dest: Path | None = None, version: str | None 
     name, version = str(release.descriptor.get("name", "release")), str(release.descriptor.get("version", ""))
     dest = dest or Path(f"{name}-{version}")
     dest.mkdir(parents=True, exist_ok=True)
-    progress = progress or Progress(sys.stderr)
+    progress = progress or Progress(sys.stderr, human_size)
     for want in files:
         fetch_file(want, dest, progress)
     _write_descriptor(dest, release.descriptor_bytes)

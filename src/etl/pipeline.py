@@ -18,6 +18,7 @@ from etl.ids import slug
 from etl.normalise import normalise_records
 from etl.publish import ReleaseError
 from etl.schema import conform, load_schema, polars_schema
+from etl.stopwatch import Stopwatch
 from etl.sources import Capture, read_capture
 from etl.validate import split_valid
 
@@ -61,6 +62,7 @@ def extracted(**parts: list[dict] | pl.DataFrame) -> Extracted:
 class Release:
     tables: dict[str, pl.DataFrame]
     counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage: validate, normalise, dedup
 
 
 def _source_row(capture: Capture, extraction: Extraction | None) -> dict:
@@ -184,29 +186,35 @@ def _article_tables(extracted: Extracted) -> tuple[pl.DataFrame, pl.DataFrame, p
     return articles, references, pl.concat([rejected, repeats])
 
 
-def checked_records(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def checked_records(records: pl.DataFrame, seconds: dict[str, float] | None = None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(normalised records that pass every per-record rule, quarantine rows for the rest).
 
     Records are checked against records.json, normalised, and checked again against the
     rules of documents.json one record can break on its own; captures and contributions
-    alike go through here.
+    alike go through here. The time of each stage is added to `seconds` when given.
     """
-    valid, rejected = split_valid(records, load_schema("records"), "validate")
-    normalised = normalise_records(valid)
-    dated, bad_dates = normalised.filter(pl.col("date_error").is_null()), _date_quarantine(normalised)
-    record_fields = set(polars_schema(load_schema("records"))) | _NORMALISED_FIELDS
-    checked, broken = split_valid(dated, per_record_rules(load_schema("documents"), record_fields), "normalise")
+    clock = Stopwatch(seconds if seconds is not None else {})
+    with clock("validate"):
+        valid, rejected = split_valid(records, load_schema("records"), "validate")
+    with clock("normalise"):
+        normalised = normalise_records(valid)
+        dated, bad_dates = normalised.filter(pl.col("date_error").is_null()), _date_quarantine(normalised)
+        record_fields = set(polars_schema(load_schema("records"))) | _NORMALISED_FIELDS
+        checked, broken = split_valid(dated, per_record_rules(load_schema("documents"), record_fields), "normalise")
     return checked, pl.concat([rejected, bad_dates, broken]).cast(QUARANTINE_SCHEMA)
 
 
 def assemble_release(extracted: Extracted) -> Release:
     """Validate, normalise and deduplicate the extracted records into the published tables."""
-    checked, rejected = checked_records(extracted.records)
-    assigned, ambiguous = assign_documents(checked)
-    documents = merge_documents(assigned)
-    links = document_links(assigned)
-    collections, members = collection_tables(extracted.collections, links, extracted.sources)
-    articles, references, article_quarantine = _article_tables(extracted)
+    seconds: dict[str, float] = {}
+    checked, rejected = checked_records(extracted.records, seconds)
+    with Stopwatch(seconds)("dedup"):
+        assigned, ambiguous = assign_documents(checked)
+        documents = merge_documents(assigned)
+        links = document_links(assigned)
+        collections, members = collection_tables(extracted.collections, links, extracted.sources)
+        articles, references, article_quarantine = _article_tables(extracted)
     quarantine = pl.concat([
         extracted.quarantine, rejected, ambiguous, article_quarantine,
     ]).cast(QUARANTINE_SCHEMA).sort("source_id", "position", "stage", "rule", "field")
@@ -226,7 +234,7 @@ def assemble_release(extracted: Extracted) -> Release:
     unaccounted = counts["records_extracted"] - counts["records_published"] - counts["records_quarantined"]
     if unaccounted:
         raise ReleaseError(f"{unaccounted} extracted records are neither published nor quarantined")
-    return Release(tables, counts)
+    return Release(tables, counts, seconds)
 
 
 def _schema_columns(table: pl.DataFrame, name: str) -> pl.DataFrame:

@@ -2,6 +2,7 @@
 
     datapackage.json                     the Data Package: schemas, licences, sources, sizes, hashes
     README.md                            the datasheet (etl.datasheet)
+    CHANGELOG.md, changes.json           what changed since the previous release (etl.changes)
     data/<resource>.csv, .parquet        one table per resource
     <package>-<version>.sqlite           every table in one SQLite file (etl.database)
     <package>-<version>-csv.zip          datapackage.json, README.md and the CSVs (etl.bundle)
@@ -21,16 +22,22 @@ time it was built, so the same tables give the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import json
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
-from etl.checksums import file_sha256
 from etl.bundle import write_bundle
+from etl.changes import (CHANGELOG_FILE, CHANGES_FILE, ReleaseChanges, built, changelog_markdown,
+                         changes_json, read_published, release_changes)
+from etl.checksums import file_sha256
 from etl.config import settings
 from etl.database import SQLITE_MEDIATYPE, write_database
 from etl.datasheet import ARCHIVE_URL, render_datasheet
@@ -38,6 +45,8 @@ from etl.schema import load_schema
 from etl.validate import foreign_key_orphans, violations
 
 PARQUET_ROW_GROUP = 100_000
+# A release is written under this hidden prefix beside its final place, then renamed.
+STAGING_PREFIX = ".partial-"
 ARCHIVE_LICENSE = {
     "name": "other-at",
     "title": "Digital Archive reuse statement: reuse for research and educational purposes; "
@@ -164,6 +173,52 @@ def package_descriptor(resources: list[dict], version: str, database: dict) -> d
     }
 
 
+def next_version(package_dir: Path, today: dt.date) -> str:
+    """Today's date as a version; '.1', '.2', ... when that version is already taken."""
+    base = today.strftime("%Y.%m.%d")
+    taken = {p.name for p in package_dir.iterdir()} if package_dir.is_dir() else set()
+    n = 0
+    version = base
+    while version in taken:
+        n += 1
+        version = f"{base}.{n}"
+    return version
+
+
+@contextmanager
+def build_lock(output: Path) -> Iterator[Path]:
+    """Hold the package folder for one build: a second build into the same folder is refused
+    while one runs. Half-written releases that killed builds left behind are removed first."""
+    package_dir = output / settings().package_name
+    package_dir.mkdir(parents=True, exist_ok=True)
+    with (package_dir / ".lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReleaseError(f"another build is writing to {package_dir}; try again when it ends") from None
+        for leftover in package_dir.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            yield package_dir
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def latest_release(package_dir: Path) -> Path | None:
+    """The release folder `latest` names, or None before the first release."""
+    pointer = package_dir / "latest"
+    if not pointer.is_file():
+        return None
+    release = package_dir / pointer.read_text("utf-8").strip()
+    return release if (release / "datapackage.json").is_file() else None
+
+
+def changes_since_latest(tables: dict[str, pl.DataFrame], output: Path, version: str) -> ReleaseChanges:
+    """The release's changes against the latest published release (a first release when none)."""
+    previous = latest_release(output / settings().package_name)
+    return release_changes(built(tables, version), read_published(previous) if previous else None)
+
+
 def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -> Path:
     """Check the tables, write them to a hidden folder, and move it into place."""
     final = release_dir(output, version)
@@ -172,9 +227,10 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
     problems = release_problems(tables)
     if problems:
         raise ReleaseError("the built tables are not valid:\n  " + "\n  ".join(problems))
-    staging = final.parent / f".{version}.partial-{os.getpid()}"
+    changes = changes_since_latest(tables, output, version)
+    staging = final.parent / f"{STAGING_PREFIX}{version}-{os.getpid()}"
     try:
-        write_release_files(tables, staging, version)
+        write_release_files(tables, staging, version, changes)
         _sync_tree(staging)
         staging.rename(final)
     except BaseException:
@@ -184,7 +240,8 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
     return final
 
 
-def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: str) -> None:
+def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: str,
+                        changes: ReleaseChanges) -> None:
     """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last."""
     names = settings().resources
     (folder / "data").mkdir(parents=True)
@@ -197,7 +254,9 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
     readme = render_datasheet(tables, descriptor, bundle_name(version))
     (folder / "README.md").write_text(readme, encoding="utf-8")
-    write_bundle(folder, ["datapackage.json", "README.md", *(r["path"] for r in resources)],
+    (folder / CHANGES_FILE).write_text(changes_json(changes), encoding="utf-8")
+    (folder / CHANGELOG_FILE).write_text(changelog_markdown(changes), encoding="utf-8")
+    write_bundle(folder, ["datapackage.json", "README.md", CHANGELOG_FILE, *(r["path"] for r in resources)],
                  folder / bundle_name(version), f"{settings().package_name}-{version}")
     write_checksums(folder)
 

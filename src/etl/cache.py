@@ -1,0 +1,136 @@
+"""The extraction cache: what each capture gave, keyed by its content hash.
+
+Parsing pages is the build's costly stage, and a capture's tables depend only on its bytes
+and on the extraction code. So each extracted capture is kept under its sha256, in a folder
+named by the extraction code's version (etl.inputs.extraction_code_version): a change to
+a parser or to the schemas its rows take starts a new, empty cache, and old results are
+never served by new code.
+
+We keep our own cache rather than Prefect's task caching: Prefect caches a task's result
+per task input (a batch of paths), so adding one file to a batch, or shifting the batches,
+would miss every file of it; and a cached result there is one pickle per batch, read whole.
+Here the unit is the capture, and the store is a few Arrow files a build scans lazily.
+
+Layout of CACHE_DIR/<code version>/:
+
+    <segment>/<table>.arrow    one segment per store: the six tables of etl.pipeline.Extracted
+    .lock                      taken while a build reads, writes or compacts the cache
+
+A segment is written in a hidden folder and renamed into place, so a killed build leaves at
+most a hidden folder, removed by the next one. Segments accumulate rows of files that are
+gone; when there are many, `compact` rewrites the cache as one segment of what is current.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import Iterator
+
+import polars as pl
+
+from etl.inputs import extraction_code_version
+from etl.pipeline import Extracted, extracted
+
+_HIDDEN = "."
+# Compact when the cache holds more segments than this.
+MAX_SEGMENTS = 12
+# Files whose reading failed are not cached: the next build tries them again.
+_NOT_CACHED = ("unreadable",)
+_TABLES = [f.name for f in fields(Extracted)]
+
+
+def cache_folder(root: Path) -> Path:
+    return root / extraction_code_version()[:16]
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[Path]:
+    """Hold the cache folder's lock; one build at a time changes a cache."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _segments(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(_HIDDEN))
+
+
+def _scan(folder: Path, table: str) -> pl.LazyFrame | None:
+    segments = _segments(folder)
+    if not segments:
+        return None
+    return pl.concat([pl.scan_ipc(s / f"{table}.arrow") for s in segments], how="vertical")
+
+
+def cached_extraction(folder: Path, files: pl.DataFrame) -> tuple[Extracted, list[str]]:
+    """(the cached tables of `files` (path, sha256), the paths not in the cache).
+
+    A cached capture's `sources` row takes the file's current path: the cache knows
+    content, not names, so a renamed or copied file is still a hit.
+    """
+    sources = _scan(folder, "sources")
+    if sources is None:
+        return extracted(), files.get_column("path").to_list()
+    hits = sources.unique("sha256", keep="first").join(files.lazy().select("path", "sha256"), on="sha256") \
+        .with_columns(pl.col("path_right").alias("path")).drop("path_right").collect()
+    ids = hits.select("source_id").unique()
+    parts = {"sources": hits}
+    for table in _TABLES:
+        if table != "sources":
+            parts[table] = _scan(folder, table).join(ids.lazy(), on="source_id", how="semi").collect()
+    missing = files.join(hits.select("path"), on="path", how="anti").get_column("path").to_list()
+    return extracted(**parts), missing
+
+
+def _segment_name(part: Extracted) -> str:
+    digest = hashlib.sha256()
+    for sha in part.sources.get_column("sha256").sort():
+        digest.update(sha.encode())
+    return digest.hexdigest()[:16]
+
+
+def store(folder: Path, part: Extracted) -> Path | None:
+    """Add what `part` extracted to the cache as one segment; None when nothing is worth keeping."""
+    kept = part.sources.filter(~pl.col("status").is_in(_NOT_CACHED))
+    if kept.is_empty():
+        return None
+    ids = kept.select("source_id")
+    tables = {"sources": kept, **{t: getattr(part, t).join(ids, on="source_id", how="semi")
+                                  for t in _TABLES if t != "sources"}}
+    final = folder / _segment_name(extracted(**tables))
+    if final.exists():
+        return final
+    staging = folder / f"{_HIDDEN}{final.name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name, table in tables.items():
+        table.write_ipc(staging / f"{name}.arrow", compression="lz4")
+    staging.rename(final)
+    return final
+
+
+def compact(folder: Path, current: pl.DataFrame) -> bool:
+    """Rewrite the cache as one segment holding only the captures in `current` (path, sha256),
+    when it has grown past MAX_SEGMENTS; remove what killed builds left. True when compacted."""
+    for leftover in folder.iterdir():
+        if leftover.is_dir() and leftover.name.startswith(_HIDDEN):
+            shutil.rmtree(leftover, ignore_errors=True)
+    old = _segments(folder)
+    if len(old) <= MAX_SEGMENTS:
+        return False
+    kept, _ = cached_extraction(folder, current)
+    written = store(folder, kept)
+    for segment in old:
+        if segment != written:
+            shutil.rmtree(segment)
+    return True

@@ -1,0 +1,127 @@
+"""What a build reads, identified by content: its input files, its code and its schemas.
+
+Two builds with the same fingerprint publish the same bytes (releases are deterministic),
+so a build whose fingerprint equals the latest release's has nothing to publish. The check
+hashes every input file and no more: it runs before Prefect starts, so a run with nothing
+to do stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from etl.checksums import file_sha256
+from etl.config import PROJECT_ROOT, SCHEMA_DIR
+from etl.sources import list_source_files
+
+INVENTORY_SCHEMA = {"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# The code whose output the extraction cache holds: a change here invalidates it.
+_EXTRACTION_CODE = ("extract", "sources.py", "pipeline.py")
+_EXTRACTION_SCHEMAS = ("records", "sources", "quarantine", "articles")
+
+
+def _hashed(path: Path) -> tuple[str, int]:
+    try:
+        return file_sha256(path), path.stat().st_size
+    except OSError:
+        # Unreadable now: the build records it as such; this hash only says "not what it was".
+        return hashlib.sha256(b"").hexdigest(), -1
+
+
+def inventory(root: Path, paths: list[str] | None = None) -> pl.DataFrame:
+    """path, sha256, bytes of every file below `root` (or of `paths` in it), sorted by path."""
+    paths = list_source_files(root) if paths is None else paths
+    # Hashing is I/O and hashlib releases the GIL on large reads: a few threads keep the disk busy.
+    with ThreadPoolExecutor(4) as pool:
+        hashed = list(pool.map(lambda p: _hashed(root / p), paths))
+    return pl.DataFrame({"path": paths, "sha256": [h for h, _ in hashed], "bytes": [n for _, n in hashed]},
+                        schema=INVENTORY_SCHEMA).sort("path")
+
+
+def _tree_sha256(paths: list[Path], base: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _python_files(*names: str) -> list[Path]:
+    found = []
+    for name in names:
+        target = _PACKAGE_DIR / name
+        found += sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    return found
+
+
+@cache
+def extraction_code_version() -> str:
+    """sha256 of the extraction code and of the schemas its tables take: the cache's key."""
+    files = _python_files(*_EXTRACTION_CODE) + [SCHEMA_DIR / f"{name}.json" for name in _EXTRACTION_SCHEMAS]
+    return _tree_sha256(files, PROJECT_ROOT)
+
+
+@cache
+def code_versions() -> dict[str, str | dict[str, str]]:
+    """The versions a run manifest records: package, git commit (when built from a checkout),
+    sha256 of all the code, of the extraction code, of each schema, and of the mappings."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("wilson-archive-etl")
+    except PackageNotFoundError:
+        package = "not installed"
+    code = _python_files(".") + sorted((PROJECT_ROOT / "flows").glob("*.py")) + [PROJECT_ROOT / "pyproject.toml"]
+    return {
+        "package": package,
+        "git_commit": _git_commit(),
+        "code_sha256": _tree_sha256(code, PROJECT_ROOT),
+        "extraction_sha256": extraction_code_version(),
+        "mappings_sha256": _tree_sha256(sorted((PROJECT_ROOT / "mappings").glob("*.json")), PROJECT_ROOT),
+        "schemas": {p.stem: file_sha256(p) for p in sorted(SCHEMA_DIR.glob("*.json"))},
+    }
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def fingerprint(sources: pl.DataFrame, contributions: pl.DataFrame) -> str:
+    """One sha256 for a build's inputs: every file's path and hash, and every version of code
+    and schema that shapes the output (not the git commit, which changes with the docs)."""
+    versions = {k: v for k, v in code_versions().items() if k not in ("git_commit", "package")}
+    digest = hashlib.sha256(repr(sorted(versions.items())).encode())
+    for label, table in (("sources", sources), ("contributions", contributions)):
+        digest.update(label.encode() + b"\0")
+        for path, sha in table.select("path", "sha256").iter_rows():
+            digest.update(f"{path}\t{sha}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Inputs:
+    """A build's input files (path, sha256, bytes) and their fingerprint with code and schemas."""
+
+    sources: pl.DataFrame
+    contributions: pl.DataFrame
+    fingerprint: str
+
+
+def read_inputs(source: Path, contributions: Path | None) -> Inputs:
+    """Hash every capture under `source` and every file under `contributions` (if it exists)."""
+    sources = inventory(source)
+    given = inventory(contributions) if contributions is not None and contributions.is_dir() \
+        else pl.DataFrame(schema=INVENTORY_SCHEMA)
+    return Inputs(sources, given, fingerprint(sources, given))
