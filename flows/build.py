@@ -102,8 +102,32 @@ def _extract_all(source: Path, batches: list[list[str]], cache_folder: Path | No
     for future in as_completed(futures):
         done += len(batches[futures.index(future)])
         progress.update("extracting", done, total)
-    progress.finish(f"extracted {total:,} files in {len(batches)} batches")
+    if batches:
+        progress.finish(f"extracted {total:,} files in {len(batches)} batches")
     return [f.result() for f in futures]
+
+
+def extract_inputs(source: Path, inputs: Inputs, cache_dir: Path | None, batch_size: int,
+                   contributions: Path | None) -> tuple[list[pipeline.Extracted], int]:
+    """(every input's extraction: from the cache, parsed now, and the contributions;
+    how many files were parsed now). Runs inside a flow."""
+    cache_folder = cache.cache_folder(cache_dir) if cache_dir is not None else None
+    with cache.locked(cache_folder) if cache_folder else nullcontext():
+        cached, missing = from_cache(cache_folder, inputs)
+        batches = pipeline.batches(missing, batch_size) if missing else []
+        get_run_logger().info("%d files: %d from the cache, %d to extract in %d batches", inputs.sources.height,
+                              inputs.sources.height - len(missing), len(missing), len(batches))
+        extracted = [cached, *_extract_all(source, batches, cache_folder, Progress(sys.stderr))]
+    if contributions is not None:
+        extracted.append(read_contributions(contributions))
+    return extracted, len(missing)
+
+
+def tidy_cache(cache_dir: Path | None, inputs: Inputs) -> None:
+    if cache_dir is not None:
+        folder = cache.cache_folder(cache_dir)
+        with cache.locked(folder):
+            compact_cache(folder, inputs)
 
 
 # One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
@@ -118,7 +142,6 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
     the extraction cache (None: no cache)."""
     logger = get_run_logger()
     started, clock = manifest.utc_now(), Stopwatch()
-    progress = Progress(sys.stderr)
     with publish.build_lock(output):
         with clock("inventory"):
             inputs = take_inventory(source, contributions)
@@ -129,15 +152,8 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
                                                      release=same))
             return {"outcome": "no-changes", "release": same}
         version = version or publish.next_version(output / settings().package_name, dt.date.today())
-        cache_folder = cache.cache_folder(cache_dir) if cache_dir is not None else None
-        with cache.locked(cache_folder) if cache_folder else nullcontext(), clock("extract"):
-            cached, missing = from_cache(cache_folder, inputs)
-            batches = pipeline.batches(missing, batch_size) if missing else []
-            logger.info("%d files: %d from the cache, %d to extract in %d batches",
-                        inputs.sources.height, inputs.sources.height - len(missing), len(missing), len(batches))
-            extracted = [cached, *_extract_all(source, batches, cache_folder, progress)]
-            if contributions is not None:
-                extracted.append(read_contributions(contributions))
+        with clock("extract"):
+            extracted, parsed = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
         release = assemble(extracted)
         clock.seconds.update(release.seconds)
         logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))
@@ -147,17 +163,14 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
         with clock("publish"):
             path = write(release, output, version)
         logger.info("published %s", path)
-        progress.finish(f"published {path}")
         record_run(output, manifest.run_manifest(
             "published", inputs.fingerprint, started, clock.seconds, version=version,
             previous=previous.name if previous else None,
             inputs=manifest.inputs_section(inputs.sources, inputs.contributions, source, contributions),
-            counts=manifest.stage_counts(release.tables, inputs.sources.height - len(missing), len(missing))))
+            counts=manifest.stage_counts(release.tables, inputs.sources.height - parsed, parsed)))
         # The release is in place whatever happens next; `etl catalog` can rewrite the catalog.
         refreshed = refresh_catalog(output, return_state=True)
         if refreshed.is_failed():
             logger.warning("the catalog was not refreshed (%s); run `etl catalog`", refreshed.message)
-        if cache_folder is not None:
-            with cache.locked(cache_folder):
-                compact_cache(cache_folder, inputs)
+        tidy_cache(cache_dir, inputs)
     return {"outcome": "published", **release.counts, "release": str(path), "version": version}

@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
                       help="folder that holds the releases (default: output/)")
     diff.add_argument("--format", choices=("text", "json"), default="text",
                       help="text: as CHANGELOG.md; json: as changes.json")
+    replay = commands.add_parser(
+        "replay", help="run the latest release's quarantined records through the current code and schemas",
+        description="Build the latest release's inputs again, publishing nothing, and report how many of "
+                    "the records it quarantined now pass. The next `etl build` publishes them. "
+                    "Exit 0; 2 when there is no release or its inputs cannot be found.")
+    replay.add_argument("--output", type=Path, default=s.default_output,
+                        help="folder that holds the releases (default: output/)")
+    replay.add_argument("--source", type=Path,
+                        help="folder of captures (default: the one the latest release was built from)")
+    replay.add_argument("--cache", type=Path, default=s.cache, help="extraction cache folder (default: .etl-cache)")
+    replay.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
     catalog = commands.add_parser(
         "catalog", help="rewrite the catalog (index.json, index.html, releases.atom, charts) from the releases")
@@ -194,6 +205,33 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_replay(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.manifest import release_manifest
+    from etl.publish import latest_release
+    from etl.replay import report_text
+
+    release = latest_release(args.output / settings().package_name)
+    if release is None:
+        print(f"etl replay: there is no release in {args.output}", file=sys.stderr)
+        return 2
+    recorded = (release_manifest(args.output, release.name) or {}).get("inputs", {})
+    source = args.source or (Path(recorded["source"]) if recorded.get("source") else None)
+    if source is None or not source.is_dir():
+        print(f"etl replay: the captures of release {release.name} are not at {source}; give --source",
+              file=sys.stderr)
+        return 2
+    contributions = Path(recorded["contributions"]) if recorded.get("contributions") else None
+    _quiet_prefect()
+    from flows.replay import replay_quarantine
+
+    report = replay_quarantine(release, source.resolve(), args.output.resolve(), contributions,
+                               args.cache.resolve())
+    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n" if args.format == "json" else report_text(report))
+    return 0
+
+
 def run_catalog(args: argparse.Namespace) -> int:
     from etl.catalog import CatalogError, write_catalog
 
@@ -248,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_catalog(args)
     if args.command == "diff":
         return run_diff(args)
+    if args.command == "replay":
+        return run_replay(args)
     if args.command == "download":
         return run_download(args)
     return 2

@@ -1,0 +1,37 @@
+"""The replay flow: the latest release's inputs through the current code, published nowhere.
+
+Orchestration only: extraction is the build flow's (same cache, same tasks); the comparison
+is `etl.replay`'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from etl import manifest, replay
+from etl.workers import worker_count
+from flows.build import assemble, extract_inputs, take_inventory, tidy_cache
+
+
+@task(cache_policy=NO_CACHE)
+def compare(release: Path, now: dict) -> dict:
+    return replay.replay_report(release.name, replay.read_release_tables(release), now)
+
+
+@flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
+def replay_quarantine(release: Path, source: Path, output: Path, contributions: Path | None = None,
+                      cache_dir: Path | None = None, batch_size: int = 500) -> dict:
+    """Build `source` (and `contributions`) again without publishing, and follow every record
+    that release folder `release` quarantined. Writes the report under runs/ and returns it."""
+    started = manifest.utc_now()
+    inputs = take_inventory(source, contributions)
+    extracted, _ = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
+    report = compare(release, assemble(extracted).tables)
+    manifest.write_manifest(output, manifest.run_manifest("replay", inputs.fingerprint, started, {},
+                                                          release=release.name, replay=report))
+    tidy_cache(cache_dir, inputs)
+    return report
