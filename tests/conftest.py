@@ -15,12 +15,14 @@ SAMPLES = PROJECT_ROOT / "samples" / "captures"
 
 
 @pytest.fixture(scope="session")
-def prefect_server():
-    """Start Prefect's ephemeral test server once; flows in any test reuse it."""
+def prefect_server() -> str:
+    """Start Prefect's ephemeral test server once; flows in any test reuse it, and so can
+    child processes given its URL (PREFECT_API_URL), which this fixture yields."""
+    from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield PREFECT_API_URL.value()
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,8 @@ def test_page_shows_the_latest_release_first_with_downloads_charts_fields_and_ch
     assert page.index(f"<strong>{NEWER}</strong>") < page.index(f">{OLDER},")
     assert zip_entry["hash"].removeprefix("sha256:") in page
     assert catalog.human_size(zip_entry["bytes"]) in page and " KiB" in page
-    assert page.count(".svg\"") == 4
+    assert page.count('.svg"') == 5 and '<link rel="icon" type="image/svg+xml" href="favicon.svg">' in page
+    assert (output / "favicon.svg").read_text("utf-8").startswith("<svg")
     for field in ("document_id", "date_start", "archive_reference"):   # fields of the documents schema
         assert f"<code>{field}</code>" in page
     assert newer["changes"]["summary"] in page
@@ -233,5 +234,5 @@ def test_etl_catalog_rewrites_the_catalog_without_starting_prefect(own_output):
     result = subprocess.run([sys.executable, "-c", code, str(own_output)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("wrote index.json, index.html, releases.atom and 4 charts")
+    assert result.stdout.startswith("wrote index.json, index.html, releases.atom, favicon.svg and 4 charts")
     assert (own_output / "index.html").is_file()

@@ -3,6 +3,7 @@
     index.json                              every release: version, date, counts, files (size, sha256, URL)
     index.html                              the page: latest release, downloads, charts, fields, changes
     releases.atom                           the Atom feed of releases (etl.feed)
+    favicon.svg                             the page's icon (browsers ask for one)
     charts/<package>/<version>/<name>.svg   the charts of each package's latest release (etl.charts)
 
 The catalog is derived data: `write_catalog` rewrites all of it from the release folders,
@@ -220,12 +221,19 @@ def write_catalog(output: Path) -> list[Path]:
     _replace(output / CATALOG_NAME, json.dumps(catalog, indent=2, ensure_ascii=False) + "\n")
     _replace(output / FEED_NAME, feed.render_feed(catalog))
     _replace(output / PAGE_NAME, render_page(catalog, output))
+    _replace(output / ICON_NAME, ICON)
     _remove_stale_charts(output, catalog)
     charts_written = [output / unquote(c["url"]) for p in catalog["packages"] for c in p["charts"]]
-    return [output / CATALOG_NAME, output / PAGE_NAME, output / FEED_NAME, *charts_written]
+    return [output / CATALOG_NAME, output / PAGE_NAME, output / FEED_NAME, output / ICON_NAME, *charts_written]
 
 
 # The page ---------------------------------------------------------------------------------
+
+ICON_NAME = "favicon.svg"
+# A stack of three pages: browsers ask every page for an icon, and a missing one is an error.
+ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+        '<rect x="1" y="5" width="10" height="10" fill="#9ec5ee"/><rect x="3" y="3" width="10" height="10" '
+        'fill="#5b9bd5"/><rect x="5" y="1" width="10" height="10" fill="#0b5cad"/></svg>\n')
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1f2328;
@@ -352,6 +360,7 @@ def render_page(catalog: dict, output: Path) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
         f'<link rel="alternate" type="application/atom+xml" title="Releases" href="{FEED_NAME}">',
+        f'<link rel="icon" type="image/svg+xml" href="{ICON_NAME}">',
         f"<style>{STYLE.strip()}</style>", "</head>", "<body>", "<main>", *body, "</main>",
         f"<footer><p>{_link(FEED_NAME, 'Follow new releases (Atom feed)')} · "
         f"{_link(CATALOG_NAME, 'Every release, for machines (index.json)')}</p></footer>",

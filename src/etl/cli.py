@@ -243,7 +243,7 @@ def run_catalog(args: argparse.Namespace) -> int:
     except (CatalogError, OSError) as err:
         print(f"etl catalog: catalog not written: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {', '.join(p.name for p in written[:3])} and {len(written) - 3} charts in {args.output}")
+    print(f"wrote {', '.join(p.name for p in written[:4])} and {len(written) - 4} charts in {args.output}")
     return 0
 
 
