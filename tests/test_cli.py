@@ -91,3 +91,14 @@ def test_validate_exits_2_for_unreadable_input_and_wrong_usage(tmp_path):
 def test_an_empty_inbox_is_answered_without_prefect(tmp_path):
     result = _etl("contributions", "--folder", str(tmp_path))
     assert result.returncode == 0 and "nothing to check" in result.stdout
+
+
+def test_harvest_usage_errors_are_one_line_and_start_no_prefect(tmp_path):
+    missing = _etl("harvest", "--from", str(tmp_path / "nope"), "--to", str(tmp_path / "raw"))
+    assert missing.returncode == 2 and "neither an http(s) address nor an existing folder" in missing.stderr
+    no_contact = _etl("harvest", "--from", "http://127.0.0.1:9/search", "--to", str(tmp_path / "raw"))
+    assert no_contact.returncode == 2 and "contact" in no_contact.stderr
+    unreachable = _etl("harvest", "--from", "http://127.0.0.1:9/search", "--to", str(tmp_path / "raw"),
+                       "--contact", "mailto:data@example.org")
+    assert unreachable.returncode == 1 and "cannot reach" in unreachable.stderr
+    assert all("Traceback" not in r.stderr for r in (missing, no_contact, unreachable))

@@ -32,6 +32,26 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--max-rejected-share", type=float, default=s.max_rejected_share, metavar="SHARE",
                        help="fail the run when one rule rejects more than this share of a layout's records "
                             f"(default: {s.max_rejected_share})")
+    harvest = commands.add_parser(
+        "harvest", help="gather captures from the archive's web site or a folder into a raw store",
+        description="Fetch listing or search pages, their pagination and the document pages they link to "
+                    "(or copy new and changed files from a folder) into a content-addressed raw store; "
+                    "`etl build --source RAW_DIR/current` then builds from it. Exit 0: done (pages that "
+                    "failed are recorded and tried again next run); 1: the harvest failed; 2: wrong usage.")
+    harvest.add_argument("--from", dest="sources", action="append", required=True, metavar="URL_OR_DIR",
+                         help="a start URL (listing or search page; repeatable, one host) or a folder")
+    harvest.add_argument("--to", type=Path, default=s.raw, metavar="RAW_DIR",
+                         help="the raw store (default: raw/)")
+    harvest.add_argument("--contact", help="a URL or mailto: for the site's operators, sent in the "
+                                           "User-Agent (needed for a web site)")
+    harvest.add_argument("--rate", type=float, default=1.0, help="requests per second (default 1)")
+    harvest.add_argument("--max-pages", type=int, default=2000, help="requests per run at most (default 2000)")
+    harvest.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a page (default 30)")
+    harvest.add_argument("--retries", type=int, default=3, help="retries after a timeout or 5xx (default 3)")
+    harvest.add_argument("--retry-delay", type=float, default=2.0,
+                         help="seconds before the first retry, doubled each time (default 2)")
+    harvest.add_argument("--batches", type=int, default=4, help="batches fetched at the same time (default 4)")
+    harvest.add_argument("--follow", help="regex on URL paths of document pages to follow from listings")
     validate = commands.add_parser(
         "validate", help="check contributed tables, data packages or captures; publish nothing",
         description="Check files from outside against the published schemas. Exit 0: valid; "
@@ -156,6 +176,31 @@ def _release_problem(against: Path | None) -> str | None:
     return None
 
 
+def run_harvest(args: argparse.Namespace) -> int:
+    from etl.harvest import HarvestError, HarvestOptions, check_harvest
+
+    given = {k: getattr(args, k) for k in ("contact", "rate", "max_pages", "timeout", "retries",
+                                           "retry_delay", "batches", "follow") if getattr(args, k) is not None}
+    try:
+        options = HarvestOptions(**given)
+        check_harvest(args.sources, args.to, options)
+    except HarvestError as err:
+        print(f"etl harvest: {err}", file=sys.stderr)
+        return 2
+    sources = [s if "://" in s else str(Path(s).resolve()) for s in args.sources]
+    try:
+        check_harvest(sources, args.to, options, reach=True)  # an unreachable site fails before Prefect starts
+        _quiet_prefect()
+        from flows.harvest import harvest
+
+        summary = harvest(sources, args.to.resolve(), options)
+    except (HarvestError, OSError) as err:
+        print(f"etl harvest: {err}", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def run_validate(args: argparse.Namespace) -> int:
     from etl.contribution import check_paths, default_limits, target_names
     from etl.report import json_report, text_report
@@ -274,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_build(args)
     if args.command == "validate":
         return run_validate(args)
+    if args.command == "harvest":
+        return run_harvest(args)
     if args.command == "contributions":
         return run_contributions(args)
     if args.command == "dictionary":

@@ -21,6 +21,8 @@ class Settings:
     contributions: Path
     contribution_limits: dict[str, int]
     cache: Path
+    raw: Path
+    schedule: str
     max_rejected_share: float
     min_records_for_share: int
 
@@ -37,6 +39,8 @@ def settings() -> Settings:
         contributions=PROJECT_ROOT / table["contributions"],
         contribution_limits={k.replace("-", "_"): v for k, v in table["contribution-limits"].items()},
         cache=PROJECT_ROOT / table["cache"],
+        raw=PROJECT_ROOT / table["raw"],
+        schedule=table["schedule"],
         max_rejected_share=float(table["max-rejected-share"]),
         min_records_for_share=int(table["min-records-for-share"]),
     )
