@@ -6,7 +6,6 @@ latest release, it publishes nothing and says so. Otherwise captures already in 
 extraction cache (etl.cache) are not parsed again.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import sys

@@ -3,7 +3,6 @@
 The checks are `etl.contribution`'s; moving files and writing reports is `etl.inbox`'s.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

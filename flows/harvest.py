@@ -5,7 +5,6 @@ round, and a batch whose URLs failed for a passing reason (timeout, 5xx) is retr
 Prefect with exponential backoff. Why batches and not a task per URL: see etl.harvest.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

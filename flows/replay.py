@@ -4,7 +4,6 @@ Orchestration only: extraction is the build flow's (same cache, same tasks); the
 is `etl.replay`'s.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -93,6 +93,24 @@ def _parser() -> argparse.ArgumentParser:
                         help="folder of captures (default: the one the latest release was built from)")
     replay.add_argument("--cache", type=Path, default=s.cache, help="extraction cache folder (default: .etl-cache)")
     replay.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    serve = commands.add_parser(
+        "serve", help="serve the scheduled pipeline (harvest, then build) with Prefect until interrupted",
+        description="Serve the flow `nightly` as a deployment on a schedule (default: [tool.etl] schedule in "
+                    "pyproject.toml). Uses the Prefect server at PREFECT_API_URL, or starts one on loopback "
+                    "for as long as it serves. Ctrl-C stops it.")
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", help=f"cron schedule, UTC (default: {s.schedule})")
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS instead")
+    serve.add_argument("--from", dest="harvest_from", action="append", metavar="URL_OR_DIR",
+                       help="harvest these start URLs or this folder first (repeatable); otherwise build --source")
+    serve.add_argument("--contact", help="contact for the harvest's User-Agent (needed for a web site)")
+    serve.add_argument("--raw", type=Path, default=s.raw, help="the raw store harvests fill (default: raw/)")
+    serve.add_argument("--source", type=Path, default=s.default_source,
+                       help="captures to build when nothing is harvested (default: the bundled samples)")
+    serve.add_argument("--output", type=Path, default=s.default_output, help="releases folder (default: output/)")
+    serve.add_argument("--cache", type=Path, default=s.cache, help="extraction cache (default: .etl-cache)")
+    serve.add_argument("--contributions", type=Path, default=s.contributions / "accepted",
+                       help="accepted contributions (default: contributions/accepted)")
     commands.add_parser("dictionary", help="rewrite docs/data-dictionary.md from schemas/")
     catalog = commands.add_parser(
         "catalog", help="rewrite the catalog (index.json, index.html, releases.atom, charts) from the releases")
@@ -277,6 +295,37 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from etl.prefect_server import ServerError, local_server
+
+    if args.interval is not None and args.interval <= 0:
+        print("etl serve: --interval must be positive", file=sys.stderr)
+        return 2
+    parameters = {
+        "harvest_from": [h if "://" in h else str(Path(h).resolve()) for h in args.harvest_from or []] or None,
+        "raw": str(args.raw.resolve()), "source": str(args.source.resolve()), "output": str(args.output.resolve()),
+        "cache_dir": str(args.cache.resolve()), "contributions": str(args.contributions.resolve()),
+        "contact": args.contact,
+    }
+    _quiet_prefect()
+    try:
+        with nullcontext(os.environ.get("PREFECT_API_URL")) if os.environ.get("PREFECT_API_URL") \
+                else local_server() as api_url:
+            os.environ["PREFECT_API_URL"] = api_url
+            print(f"serving the nightly pipeline with the Prefect server at {api_url}; Ctrl-C stops", flush=True)
+            from flows.nightly import serve
+
+            serve(args.cron, args.interval, parameters)
+    except ServerError as err:
+        print(f"etl serve: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def run_catalog(args: argparse.Namespace) -> int:
     from etl.catalog import CatalogError, write_catalog
 
@@ -335,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_diff(args)
     if args.command == "replay":
         return run_replay(args)
+    if args.command == "serve":
+        return run_serve(args)
     if args.command == "download":
         return run_download(args)
     return 2
