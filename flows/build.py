@@ -19,6 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import cache, catalog, contribution, manifest, pipeline, publish, quality
 from etl.config import settings
+from etl.dask_runner import DaskOptions, dask_runner
 from etl.inputs import Inputs, read_inputs
 from etl.progress import Progress
 from etl.stopwatch import Stopwatch
@@ -46,6 +47,19 @@ def extract(source: Path, paths: list[str], cache_folder: Path | None) -> pipeli
     if cache_folder is not None:
         cache.store(cache_folder, part)
     return part
+
+
+@stage
+def extract_on_worker(source: Path, paths: list[str]) -> pipeline.Extracted:
+    """A batch parsed in the Dask worker that runs this task (a process of its own)."""
+    return pipeline.extract_batch(source, paths)
+
+
+@flow(name="extract-on-dask", log_prints=False)
+def extract_on_dask(source: Path, batches: list[list[str]]) -> list[pipeline.Extracted]:
+    """The parsing stage on a dask.distributed cluster; `build_release` gives it its task runner."""
+    futures = extract_on_worker.map(unmapped(source), batches)
+    return [f.result() for f in futures]
 
 
 @stage
@@ -107,16 +121,23 @@ def _extract_all(source: Path, batches: list[list[str]], cache_folder: Path | No
 
 
 def extract_inputs(source: Path, inputs: Inputs, cache_dir: Path | None, batch_size: int,
-                   contributions: Path | None) -> tuple[list[pipeline.Extracted], int]:
+                   contributions: Path | None, dask: DaskOptions | None = None
+                   ) -> tuple[list[pipeline.Extracted], int]:
     """(every input's extraction: from the cache, parsed now, and the contributions;
-    how many files were parsed now). Runs inside a flow."""
+    how many files were parsed now). Runs inside a flow; parses on Dask when `dask` is given."""
     cache_folder = cache.cache_folder(cache_dir) if cache_dir is not None else None
     with cache.locked(cache_folder) if cache_folder else nullcontext():
         cached, missing = from_cache(cache_folder, inputs)
         batches = pipeline.batches(missing, batch_size) if missing else []
         get_run_logger().info("%d files: %d from the cache, %d to extract in %d batches", inputs.sources.height,
                               inputs.sources.height - len(missing), len(missing), len(batches))
-        extracted = [cached, *_extract_all(source, batches, cache_folder, Progress(sys.stderr))]
+        if dask is None:
+            parsed = _extract_all(source, batches, cache_folder, Progress(sys.stderr))
+        else:
+            parsed = extract_on_dask.with_options(task_runner=dask_runner(dask))(source, batches) if batches else []
+            for part in parsed if cache_folder else []:
+                cache.store(cache_folder, part)
+        extracted = [cached, *parsed]
     if contributions is not None:
         extracted.append(read_contributions(contributions))
     return extracted, len(missing)
@@ -134,11 +155,14 @@ def tidy_cache(cache_dir: Path | None, inputs: Inputs) -> None:
       on_failure=[_record_failure])
 def build_release(source: Path, output: Path, version: str | None = None, batch_size: int = 500,
                   contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,
-                  max_rejected_share: float | None = None) -> dict:
+                  max_rejected_share: float | None = None, task_runner: str = "processes",
+                  dask_address: str | None = None, dask_workers: int = 2) -> dict:
     """Build a release of the captures under `source` and the accepted contributions in
     `contributions` (none when None or missing), unless nothing changed since the latest
     release (`force` builds anyway). `version` defaults to today's date; `cache_dir` holds
-    the extraction cache (None: no cache)."""
+    the extraction cache (None: no cache). `task_runner` 'dask' parses on the Dask scheduler at
+    `dask_address`, or on a LocalCluster of `dask_workers` processes when no address is given;
+    'processes' (the default) parses in this machine's process pool."""
     logger = get_run_logger()
     started, clock = manifest.utc_now(), Stopwatch()
     with publish.build_lock(output):
@@ -152,7 +176,8 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
             return {"outcome": "no-changes", "release": same}
         version = version or publish.next_version(output / settings().package_name, dt.date.today())
         with clock("extract"):
-            extracted, parsed = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
+            dask = DaskOptions(dask_address, dask_workers) if task_runner == "dask" else None
+            extracted, parsed = extract_inputs(source, inputs, cache_dir, batch_size, contributions, dask)
         release = assemble(extracted)
         clock.seconds.update(release.seconds)
         logger.info("assembled %s", ", ".join(f"{k}={v}" for k, v in release.counts.items()))

@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache", type=Path, default=s.cache,
                        help="extraction cache folder (default: .etl-cache); captures seen before are not parsed again")
     build.add_argument("--no-cache", action="store_true", help="parse every capture; neither read nor fill the cache")
+    build.add_argument("--task-runner", choices=("processes", "dask"), default="processes",
+                       help="where captures are parsed: this machine's process pool (default) or a Dask cluster")
+    build.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                       help="the Dask scheduler to use (default: start a LocalCluster for the run)")
+    build.add_argument("--dask-workers", type=int, default=2, help="worker processes of a LocalCluster (default 2)")
     build.add_argument("--force", action="store_true",
                        help="publish a release even when nothing changed since the latest one")
     build.add_argument("--max-rejected-share", type=float, default=s.max_rejected_share, metavar="SHARE",
@@ -160,8 +165,12 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.source.is_dir():
         print(f"etl build: the source folder {args.source} does not exist or is not a folder", file=sys.stderr)
         return 2
-    if args.batch_size < 1 or not 0 <= args.max_rejected_share <= 1:
-        print("etl build: --batch-size must be at least 1 and --max-rejected-share between 0 and 1", file=sys.stderr)
+    if args.batch_size < 1 or args.dask_workers < 1 or not 0 <= args.max_rejected_share <= 1:
+        print("etl build: --batch-size and --dask-workers must be at least 1, --max-rejected-share between "
+              "0 and 1", file=sys.stderr)
+        return 2
+    if args.dask_address and args.task_runner != "dask":
+        print("etl build: --dask-address needs --task-runner dask", file=sys.stderr)
         return 2
     if args.version and release_dir(args.output, args.version).exists():
         print(f"etl build: release {args.version} already exists in {args.output / settings().package_name}; "
@@ -177,7 +186,8 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         counts = build_release(args.source.resolve(), args.output.resolve(), args.version, args.batch_size,
                                args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
-                               args.force, args.max_rejected_share)
+                               args.force, args.max_rejected_share, args.task_runner, args.dask_address,
+                               args.dask_workers)
     except (ReleaseError, OSError) as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1
