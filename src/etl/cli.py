@@ -154,8 +154,12 @@ def _unchanged(args: argparse.Namespace) -> str | None:
     Checked here, before Prefect starts, so that a run with nothing to do costs seconds;
     the flow checks again for runs that do not come through this command."""
     from etl.inputs import read_inputs
-    from etl.manifest import unchanged_release
+    from etl.manifest import release_manifest, unchanged_release
+    from etl.publish import latest_release
 
+    latest = latest_release(args.output / settings().package_name)
+    if latest is None or release_manifest(args.output, latest.name) is None:
+        return None  # nothing to compare with: hashing the inputs here would be wasted
     return unchanged_release(args.output, read_inputs(args.source.resolve(), args.contributions.resolve()).fingerprint)
 
 

@@ -139,8 +139,20 @@ def combine_batches(batches: list[Extracted]) -> Extracted:
         pl.when(copy).then(0).otherwise("records").alias("records"),
     )
     for name in ("records", "quarantine", "collections", "articles", "references"):
-        parts[name] = parts[name].unique(maintain_order=True)
+        parts[name] = _without_repeats(parts[name])
     return Extracted(**parts)
+
+
+def _without_repeats(table: pl.DataFrame) -> pl.DataFrame:
+    """table.unique(maintain_order=True). Rows repeat when copies of one file were read, and
+    repeated rows share their source_id and position: when no (source_id, position) repeats
+    (and none is null), no row does, and the table, texts and all, is neither hashed whole
+    nor copied."""
+    key = [c for c in ("source_id", "position") if c in table.columns]
+    if key and not table.select(pl.any_horizontal(pl.col(key).is_null().any())
+                                | pl.struct(key).is_duplicated().any()).item():
+        return table
+    return table.unique(maintain_order=True)
 
 
 _NORMALISED_FIELDS = {

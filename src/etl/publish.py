@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -245,11 +246,17 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last."""
     names = settings().resources
     (folder / "data").mkdir(parents=True)
-    resources = [write_resource(tables[name], name, folder / "data") for name in names]
     database = folder / database_name(version)
-    write_database({name: _csv_ready(tables[name]) for name in names}, database)
+    # The SQLite file takes longest and needs none of the other files: it is written in a
+    # second thread (SQLite, Parquet and CSV writers release the interpreter lock) while the
+    # tables are written; the same calls in the same order, so the same bytes.
+    with ThreadPoolExecutor(1) as beside:
+        sqlite_written = beside.submit(write_database, {name: _csv_ready(tables[name]) for name in names}, database)
+        resources = [write_resource(tables[name], name, folder / "data") for name in names]
+        sqlite_written.result()
+    sqlite_facts = _file_facts(database)
     descriptor = package_descriptor(resources, version, {
-        "path": database.name, "mediatype": SQLITE_MEDIATYPE, **_file_facts(database)})
+        "path": database.name, "mediatype": SQLITE_MEDIATYPE, **sqlite_facts})
     text = json.dumps(descriptor, indent=2, ensure_ascii=False)
     (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
     readme = render_datasheet(tables, descriptor, bundle_name(version))
@@ -258,13 +265,19 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     (folder / CHANGELOG_FILE).write_text(changelog_markdown(changes), encoding="utf-8")
     write_bundle(folder, ["datapackage.json", "README.md", CHANGELOG_FILE, *(r["path"] for r in resources)],
                  folder / bundle_name(version), f"{settings().package_name}-{version}")
-    write_checksums(folder)
+    # The data files and the SQLite file were hashed for datapackage.json: not read again.
+    hashed = {database.name: sqlite_facts["hash"]}
+    for resource in resources:
+        hashed |= {resource["path"]: resource["hash"], resource["parquet"]["path"]: resource["parquet"]["hash"]}
+    write_checksums(folder, {path: digest.removeprefix("sha256:") for path, digest in hashed.items()})
 
 
-def write_checksums(release: Path) -> None:
-    """SHA256SUMS: `<sha256>  <path>` for every file of the release, sorted by path."""
+def write_checksums(release: Path, known: dict[str, str] | None = None) -> None:
+    """SHA256SUMS: `<sha256>  <path>` for every file of the release, sorted by path.
+    `known` holds the sha256 of files already hashed (path relative to the release)."""
+    known = known or {}
     files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
-    lines = [f"{file_sha256(release / name)}  {name}\n" for name in files if name != "SHA256SUMS"]
+    lines = [f"{known.get(name) or file_sha256(release / name)}  {name}\n" for name in files if name != "SHA256SUMS"]
     (release / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 

@@ -1,8 +1,10 @@
 """A pool of worker processes for the CPU-bound stage (page parsing).
 
 Parsing is pure Python, so threads contend for one interpreter lock; worker processes
-let batches use every core. The pool starts on first use and is reused by every batch;
-'forkserver' avoids forking a process that runs Prefect's threads.
+let batches use every core. The pool starts on first use (or on `start_pool`) and is
+reused by every batch; 'forkserver' avoids forking a process that runs Prefect's threads.
+A worker ends by itself when the process that started the pool is gone (a killed build
+leaves no workers behind).
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
 from pathlib import Path
 
 from etl.pipeline import Extracted, extract_batch
+
+_pool_lock = threading.Lock()
+_pool_instance: ProcessPoolExecutor | None = None
+# How often a worker checks that the process that started the pool is still there.
+_WATCH_SECONDS = 1.0
 
 
 def worker_count() -> int:
@@ -23,11 +31,44 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-@cache
+def _watch(owner: int) -> None:
+    """In a worker: exit as soon as the process that started the pool no longer exists."""
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # another user's process took the number: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="etl-owner-watch", daemon=True).start()
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
 def _pool() -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("forkserver"))
-    atexit.register(pool.shutdown)
-    return pool
+    """The one pool. The flow's first batch tasks ask for it at the same moment from
+    several threads: the lock makes sure that they share one pool (and its workers)."""
+    global _pool_instance
+    with _pool_lock:
+        if _pool_instance is None:
+            _pool_instance = ProcessPoolExecutor(worker_count(),
+                                                 mp_context=multiprocessing.get_context("forkserver"),
+                                                 initializer=_watch, initargs=(os.getpid(),))
+            atexit.register(_pool_instance.shutdown)
+        return _pool_instance
+
+
+def start_pool() -> None:
+    """Start the worker processes now, without waiting for them: a worker takes a second or
+    two to start (imports), which a caller can overlap with other work (the inventory)."""
+    pool = _pool()
+    for _ in range(worker_count()):
+        pool.submit(_ready)
 
 
 def extract_batch_in_worker(root: Path, paths: list[str]) -> Extracted:

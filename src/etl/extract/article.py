@@ -13,7 +13,7 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    bullet_text, cut_last_line, fold, page_lines, paragraphs, too_long_to_read,
+    bullet_text, cut_last_line, fold, page_lines, page_paragraphs, too_long_to_read,
     truncation_message,
 )
 
@@ -41,7 +41,7 @@ def matches(text: str) -> bool:
 
 
 def extract(text: str) -> Extraction:
-    paras = paragraphs(page_lines(text))
+    paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere

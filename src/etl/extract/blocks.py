@@ -28,6 +28,8 @@ CHROME = frozenset({
     "results:", "results", "documents", "related documents",
     "get citation", "share document", "english html", "no image found.", "load more",
 })
+# The first letters of the site labels: other lines are not folded to be compared with them.
+_LABEL_FIRST = frozenset(label[0] for label in CHROME)
 COUNT_LINE = re.compile(r"\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
 DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
 # A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
@@ -66,10 +68,40 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+def folded_is(text: str, phrase: str) -> bool:
+    """fold(text).lower() == phrase, for a lower-case ASCII phrase of words with one space
+    between them; a text of more words than the phrase is not folded."""
+    # Folding keeps the first character, and lower-casing keeps the length of a text that
+    # becomes ASCII: a shorter text, or one that starts otherwise, is not the phrase.
+    if len(text) < len(phrase) or text.lstrip()[:1].lower() != phrase[0]:
+        return False
+    count = phrase.count(" ") + 1
+    words = text.split(None, count)
+    return len(words) == count and " ".join(words).lower() == phrase
+
+
+# Every layout's `matches` and then one `extract` read the same capture's lines: they are
+# split once per text. One entry, keyed by the text object itself, replaced in one
+# assignment (safe under threads: a lookup sees a whole entry or misses).
+_split: tuple[str | None, tuple[str, ...], tuple[str, ...]] = (None, (), ())
+
+
+def _split_page(text: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """(text, its lines as page_lines gives them, its paragraphs), computed once per text."""
+    global _split
+    found = _split
+    if found[0] is text:
+        return found
+    plain = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # A line of only white space right-strips to "".
+    lines = tuple([line.rstrip() for line in plain.split("\n")])
+    found = _split = (text, lines, tuple([line.lstrip() for line in lines if line]))
+    return found
+
+
 def page_lines(text: str) -> list[str]:
     """The lines of a capture, right-stripped; lines of only (non-breaking) spaces are ""."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return [line.rstrip() if line.strip() else "" for line in text.split("\n")]
+    return list(_split_page(text)[1])
 
 
 def paragraphs(lines: list[str]) -> list[str]:
@@ -77,8 +109,15 @@ def paragraphs(lines: list[str]) -> list[str]:
     return [line.strip() for line in lines if line]
 
 
+def page_paragraphs(text: str) -> list[str]:
+    """paragraphs(page_lines(text)), worked out once per text."""
+    return list(_split_page(text)[2])
+
+
 def bullet_text(line: str) -> str | None:
     """The text after a leading bullet, or None when the line is not a bullet line."""
+    if BULLET not in line:
+        return None
     stripped = line.strip()
     return stripped[1:].strip() if stripped.startswith(BULLET) else None
 
@@ -98,18 +137,38 @@ def is_dash_rule(line: str) -> bool:
 
 def is_count_line(line: str) -> bool:
     """True for the "N - M of T" line of a search result page."""
-    return bool(COUNT_LINE.fullmatch(fold(line)))
+    # The count starts with a digit: other lines are not folded.
+    return line.lstrip()[:1].isdigit() and bool(COUNT_LINE.fullmatch(fold(line)))
 
 
 def is_site_label(line: str) -> bool:
     """A fixed label the site prints around the content ("Skip to content", "Documents")."""
-    return fold(without_bullet(line)).lower() in CHROME
+    text = without_bullet(line)
+    return text[:1].lower()[:1] in _LABEL_FIRST and fold(text).lower() in CHROME
+
+
+# What else the first character of a chrome line (without its bullet) can be: a digit
+# (counts, pagers) or a pager arrow or word; a masked e-mail line holds "[", a line with
+# a second bullet is checked again without it.
+_CHROME_FIRST = _LABEL_FIRST | frozenset("\u2039\u203a\u00ab\u00bb\u2026<>|flnpFLNP")
+
+
+def _may_be_chrome(text: str) -> bool:
+    """False when `text` (stripped, without its bullet) cannot be chrome; cheap, so the
+    folding of long body lines is skipped."""
+    first = text[:1]
+    return first.lower()[:1] in _CHROME_FIRST or first.isdigit() or first == BULLET or "[" in text
 
 
 def is_chrome(line: str) -> bool:
     """Site furniture: labels, result counts, pagers, masked e-mail contact lines."""
-    text = fold(without_bullet(line))
-    return is_site_label(text) or is_count_line(text) or bool(PAGER.fullmatch(text)) \
+    text = without_bullet(line)
+    if not _may_be_chrome(text):
+        return False
+    text = fold(text)
+    # `text` is folded and has lost one bullet: a site label unless it holds a second one.
+    label = is_site_label(text) if text.startswith(BULLET) else text.lower() in CHROME
+    return label or bool(COUNT_LINE.fullmatch(text)) or bool(PAGER.fullmatch(text)) \
         or bool(MASKED_EMAIL.fullmatch(text))
 
 
@@ -119,7 +178,12 @@ def is_entry_date(line: str) -> bool:
     Day-first dates such as "14 September 1960" and ISO dates are printed inside bodies
     and metadata, never as a document's date line, so they do not count here.
     """
-    text = fold(without_bullet(line))
+    # A date line is at most 40 characters folded, so at most 20 words: longer lines are
+    # not folded whole.
+    words = without_bullet(line).split(None, 20)
+    if len(words) > 20:
+        return False
+    text = " ".join(words)
     if not is_date_text(text):
         return False
     return text[0].isalpha() or bool(re.fullmatch(r"\d{4}(?:'?s|\s*[-/\u2013\u2014]\s*\d{4})?", text))

@@ -14,8 +14,8 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    cut_last_line, dated_entry_count, document_extraction, fold, funder_text, is_chrome,
-    is_entry_date, is_site_label, page_lines, paragraphs, title_key, too_long_to_read,
+    cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text, is_chrome,
+    is_entry_date, is_site_label, page_paragraphs, title_key, too_long_to_read,
     without_bullet,
 )
 
@@ -54,12 +54,12 @@ COMBINE = {
 def matches(text: str) -> bool:
     if too_long_to_read(text):
         return False
-    paras = paragraphs(page_lines(text))
+    paras = page_paragraphs(text)
     return metadata_start(paras) is not None or has_page_head(paras)
 
 
 def extract(text: str, title_hint: str | None = None) -> Extraction:
-    paras = paragraphs(page_lines(text))
+    paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
@@ -82,13 +82,29 @@ def singular(label: str) -> str:
 
 
 KNOWN_LABELS = {singular(label): label for label in LABELS}
+# The first word of every label, as `singular` gives it: a line whose first word (up to a
+# colon, lower-cased, with or without a plural ending) is none of these is no label.
+_FIRST_WORDS = frozenset(name.split(" ")[0] for name in KNOWN_LABELS)
+_PLURAL_END = re.compile(r"(?:\(s\)|s)$")
+_FIRST_WORD = re.compile(r"\s*([^\s:]*)")  # the first word, up to a colon
+
+
+def _may_be_label(para: str) -> bool:
+    word = _FIRST_WORD.match(para)[1].lower()
+    return word in _FIRST_WORDS or _PLURAL_END.sub("", word) in _FIRST_WORDS
 
 
 def label_of(para: str) -> tuple[str | None, str | None]:
     """(label, value on the same line) when the line is a metadata label, else (None, None)."""
+    if not _may_be_label(para):
+        return None, None
     name, _, value = fold(para).partition(":")
     label = KNOWN_LABELS.get(singular(name))
     return (label, value.strip() or None) if label else (None, None)
+
+
+def is_heading(para: str) -> bool:
+    return folded_is(para, HEADING)
 
 
 def is_label_start(partial: str) -> bool:
@@ -99,16 +115,17 @@ def is_label_start(partial: str) -> bool:
 
 def metadata_start(paras: list[str]) -> int | None:
     """Index where the metadata block starts: its heading, or the first of a run of labels."""
-    headings = [i for i, p in enumerate(paras) if fold(p).lower() == HEADING]
+    headings = [i for i, p in enumerate(paras) if is_heading(p)]
     if headings:
         return headings[-1]
-    at = [i for i, p in enumerate(paras) if label_of(p)[0]]
+    labels = {i: label for i, p in enumerate(paras) if (label := label_of(p)[0])}
+    at = list(labels)
     run = at[-1:]
     for i in reversed(at[:-1]):
         if run[0] - i > LABEL_GAP:
             break
         run.insert(0, i)
-    distinct = {label_of(paras[i])[0] for i in run}
+    distinct = {labels[i] for i in run}
     return run[0] if len(distinct) >= 3 else None
 
 

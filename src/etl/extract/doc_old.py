@@ -14,8 +14,8 @@ import re
 from etl.dates import is_date_text
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, funder_text,
-    is_chrome, is_dash_rule, is_entry_date, page_lines, paragraphs, record_id_from_url,
+    bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text,
+    is_chrome, is_dash_rule, is_entry_date, page_paragraphs, record_id_from_url,
     too_long_to_read,
 )
 
@@ -32,14 +32,14 @@ TRAILING_URL = re.compile(
 def matches(text: str) -> bool:
     if too_long_to_read(text):
         return False
-    paras = paragraphs(page_lines(text))
+    paras = page_paragraphs(text)
     bullets = {fold(b).lower() for b in map(bullet_text, paras) if b is not None}
     return any(is_citation(p) for p in paras) or {"citation", "share document"} <= bullets \
         or has_page_head(paras)
 
 
 def extract(text: str, title_hint: str | None = None) -> Extraction:
-    paras = paragraphs(page_lines(text))
+    paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
@@ -61,9 +61,10 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
 def has_page_head(paras: list[str]) -> bool:
     """True for the older site's header followed by an unbulleted date line, on a page that
     is no listing: a document page cut off before its citation."""
-    content = [p for p in paras if not is_chrome(p)]
-    return bool(content) and fold(paras[0]).lower() in OLD_SITE_HEADER \
-        and is_entry_date(content[0]) and bullet_text(content[0]) is None \
+    if not paras or fold(paras[0]).lower() not in OLD_SITE_HEADER:
+        return False
+    first = next((p for p in paras if not is_chrome(p)), None)  # the first content line
+    return first is not None and is_entry_date(first) and bullet_text(first) is None \
         and dated_entry_count(paras) < 2 and not any(is_dash_rule(p) for p in paras)
 
 
@@ -72,7 +73,7 @@ def is_citation(para: str) -> bool:
 
 
 def bullet_at(paras: list[str], name: str) -> int | None:
-    return next((i for i, p in enumerate(paras) if fold(bullet_text(p) or "").lower() == name), None)
+    return next((i for i, p in enumerate(paras) if folded_is(bullet_text(p) or "", name)), None)
 
 
 def citation_fields(match: re.Match | None) -> dict:
@@ -125,7 +126,7 @@ def summary_text(paras: list[str], cite_at: int | None, end: int | None) -> str 
 
 def body_text(paras: list[str], citation_end: int | None) -> str | None:
     """The body: what follows "English HTML", else the citation block (up to "share document")."""
-    marks = [i for i, p in enumerate(paras) if fold(p).lower() == "english html"]
+    marks = [i for i, p in enumerate(paras) if folded_is(p, "english html")]
     if marks:
         return "\n\n".join(paras[marks[0] + 1:]) or None
     if citation_end is not None:

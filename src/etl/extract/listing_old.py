@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, fold, indent_of, is_chrome, is_dash_rule, is_entry_date,
+    Entry, bullet_text, fold, folded_is, indent_of, is_chrome, is_dash_rule, is_entry_date,
     listing_extraction, page_lines, too_long_to_read,
 )
 
@@ -24,12 +24,12 @@ def matches(text: str) -> bool:
         return False
     lines = page_lines(text)
     return any(is_entry_date(b) for b in bullet_texts(lines)) or has_dashed_entries(lines) \
-        or any(fold(line).lower() == NO_IMAGE for line in lines)
+        or any(folded_is(line, NO_IMAGE) for line in lines)
 
 
 def extract(text: str) -> Extraction:
     lines = page_lines(text)
-    start = entries_start(lines)
+    start = undated_first_entry_at(lines, entries_start(lines))
     extraction = listing_extraction(LAYOUT, listing_entries(lines[start:]), text)
     cut_in_head = extraction.truncated and start == len(lines)
     extraction.collection = collection_block(lines[:start - 1] if cut_in_head else lines[:start])
@@ -52,6 +52,19 @@ def entries_start(lines: list[str]) -> int:
         if bullet_text(line) is not None or is_dash_rule(line) or is_entry_date(line):
             return i
     return len(lines)
+
+
+def undated_first_entry_at(lines: list[str], start: int) -> int:
+    """Where the entries begin when the first entry line is a dash rule: entries between
+    dash rules need no date line, so on a page that opens with content (no site header, no
+    collection block) the lines before the first rule are an entry whose date line is
+    missing, not a header. `start` otherwise."""
+    if start >= len(lines) or not is_dash_rule(lines[start]):
+        return start
+    head = [i for i, line in enumerate(lines[:start]) if line]
+    if not head or any(is_chrome(lines[i]) or folded_is(lines[i], NO_IMAGE) for i in head):
+        return start
+    return head[0]
 
 
 def listing_entries(lines: list[str]) -> list[Entry]:

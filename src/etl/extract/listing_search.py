@@ -13,7 +13,7 @@ import re
 from etl.extract import Extraction
 from etl.extract.blocks import (
     Entry, bullet_text, dated_entry_count, fold, is_chrome, is_count_line, is_entry_date, listing_extraction,
-    page_lines, paragraphs, too_long_to_read,
+    page_lines, page_paragraphs, paragraphs, too_long_to_read,
 )
 
 LAYOUT = "listing_search"
@@ -29,7 +29,7 @@ def matches(text: str) -> bool:
         return True
     if any(is_entry_date(b) for b in map(bullet_text, lines) if b is not None):
         return False  # bulleted dates are the older listing
-    return dated_entry_count(paragraphs(lines)) >= 2
+    return dated_entry_count(page_paragraphs(text)) >= 2
 
 
 def extract(text: str) -> Extraction:
