@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -9,6 +10,11 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
+MEGABYTE = 1024 * 1024
+
+
+class SettingsError(ValueError):
+    """A `[tool.etl]` setting the project cannot use; the message names it and says why."""
 
 
 @dataclass(frozen=True)
@@ -25,11 +31,17 @@ class Settings:
     schedule: str
     max_rejected_share: float
     min_records_for_share: int
+    parquet_row_group_bytes: int
 
 
 @cache
 def settings() -> Settings:
-    table = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["etl"]
+    return read_settings(PROJECT_ROOT / "pyproject.toml")
+
+
+def read_settings(pyproject: Path) -> Settings:
+    """The `[tool.etl]` table of `pyproject`; folders are taken relative to the project."""
+    table = tomllib.loads(pyproject.read_text("utf-8"))["tool"]["etl"]
     return Settings(
         package_name=table["package-name"],
         package_title=table["package-title"],
@@ -43,4 +55,16 @@ def settings() -> Settings:
         schedule=table["schedule"],
         max_rejected_share=float(table["max-rejected-share"]),
         min_records_for_share=int(table["min-records-for-share"]),
+        parquet_row_group_bytes=megabytes_in_bytes(table, "parquet-row-group-mb", pyproject),
     )
+
+
+def megabytes_in_bytes(table: dict, key: str, pyproject: Path) -> int:
+    """Setting `key`, a number of megabytes (of 1,048,576 bytes) above 0, in bytes."""
+    value = table.get(key)
+    # bool is an int to Python, and TOML has inf and nan: none of them is a size.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        shown = "missing" if value is None else repr(value)
+        raise SettingsError(f"[tool.etl] {key} in {pyproject} must be a number of megabytes above 0, "
+                            f"such as 64; it is {shown}")
+    return int(value * MEGABYTE)

@@ -45,7 +45,16 @@ from etl.datasheet import ARCHIVE_URL, render_datasheet
 from etl.schema import load_schema
 from etl.validate import foreign_key_orphans, violations
 
-PARQUET_ROW_GROUP = 100_000
+# A Parquet row group holds about `[tool.etl] parquet-row-group-mb` of rows, as they weigh in
+# memory, within these bounds.
+# Below 1,000 rows a group's fixed costs (its footer entry, and for every column statistics,
+# a dictionary and page headers) outweigh its data, and a reader seeks from group to group:
+# a table of whole document texts, or of one enormous capture, would get groups of a few rows.
+# More than 1,048,576 rows (pyarrow's own default cap) and a table of a few narrow columns
+# would sit in one group that readers can neither skip by its statistics nor split between
+# threads.
+MIN_ROWS_PER_GROUP = 1_000
+MAX_ROWS_PER_GROUP = 1024 * 1024
 # A release is written under this hidden prefix beside its final place, then renamed.
 STAGING_PREFIX = ".partial-"
 ARCHIVE_LICENSE = {
@@ -106,6 +115,25 @@ def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
     return arrow.cast(pa.schema(fields))
 
 
+def contiguous_nbytes(arrow) -> int:
+    """In-memory bytes of `arrow` as one contiguous array per column: what its values weigh.
+
+    Counted on a copy, one column at a time: a column comes from Polars in as many chunks as
+    the steps that built it left, some with a validity bitmap and no nulls, so the table's own
+    `nbytes` can differ for the same values (a cached build, another number of threads), and
+    with it the row groups and the file's bytes."""
+    import pyarrow as pa
+
+    return sum(pa.concat_arrays(column.chunks).nbytes for column in arrow.columns if column.num_chunks)
+
+
+def rows_per_row_group(arrow, target_bytes: int) -> int:
+    """Rows of `arrow` that weigh `target_bytes` at its average row size, within
+    MIN_ROWS_PER_GROUP and MAX_ROWS_PER_GROUP (integers only, so the same on every machine)."""
+    rows = target_bytes * arrow.num_rows // max(contiguous_nbytes(arrow), 1)
+    return min(max(rows, MIN_ROWS_PER_GROUP), MAX_ROWS_PER_GROUP)
+
+
 def _file_facts(path: Path) -> dict:
     return {"bytes": path.stat().st_size, "hash": f"sha256:{file_sha256(path)}"}
 
@@ -116,8 +144,9 @@ def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
     parquet, csv = data_dir / f"{name}.parquet", data_dir / f"{name}.csv"
     import pyarrow.parquet as pq
 
-    pq.write_table(_arrow_with_descriptions(table, schema), parquet, compression="zstd",
-                   row_group_size=PARQUET_ROW_GROUP)
+    arrow = _arrow_with_descriptions(table, schema)
+    pq.write_table(arrow, parquet, compression="zstd",
+                   row_group_size=rows_per_row_group(arrow, settings().parquet_row_group_bytes))
     _csv_ready(table).write_csv(csv, date_format="%Y-%m-%d", null_value="")
     resource = {
         "name": name, "path": f"data/{name}.csv", "title": schema.get("title", name),

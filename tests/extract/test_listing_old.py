@@ -28,6 +28,14 @@ def test_entry_without_date_line_keeps_its_place_in_page_order():
     assert [r["date_text"] is None for r in records] == [False, False, True, False]
 
 
+def test_undated_first_entry_before_the_first_dash_rule_is_an_entry_not_a_header():
+    records = assert_case("listing_old/dashes_undated_first_entry").records
+    assert [r["position"] for r in records] == [1, 2, 3, 4]
+    assert records[0]["date_text"] is None
+    assert records[0]["title"] == "Report on the Closing of the Wreck Bay Signal Station"
+    assert [r["date_text"] for r in records[1:]] == ["August 21, 1964", "November, 1965", "1967"]
+
+
 def test_upper_cased_first_word_and_en_dash_stay_as_printed_in_titles():
     titles = [r["title"] for r in extract_case("listing_old/dashes_no_header").records]
     assert titles[0].startswith("TELEGRAM from") and "\u2013" in titles[1]
