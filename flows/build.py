@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from etl import cache, catalog, contribution, manifest, pipeline, publish, quality
 from etl.config import settings
@@ -30,8 +31,8 @@ stage = task(cache_policy=NO_CACHE)
 
 
 @stage
-def take_inventory(source: Path, contributions: Path | None) -> Inputs:
-    return read_inputs(source, contributions)
+def take_inventory(source: Path, contributions: Path | None, cache_dir: Path | None) -> Inputs:
+    return read_inputs(source, contributions, cache_dir)
 
 
 @stage
@@ -88,6 +89,11 @@ def write(release: pipeline.Release, output: Path, version: str) -> Path:
 @stage
 def record_run(output: Path, run: dict) -> Path:
     return manifest.write_manifest(output, run)
+
+
+def _record_run(output: Path, run: dict) -> Path:
+    # quote(): the manifest lists every input file; Prefect need not walk it for dependencies.
+    return record_run(output, quote(run))
 
 
 @stage
@@ -167,11 +173,11 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
     started, clock = manifest.utc_now(), Stopwatch()
     with publish.build_lock(output):
         with clock("inventory"):
-            inputs = take_inventory(source, contributions)
+            inputs = take_inventory(source, contributions, cache_dir)
         same = manifest.unchanged_release(output, inputs.fingerprint)
         if same and not force:
             logger.info("no changes since release %s", same)
-            record_run(output, manifest.run_manifest("no-changes", inputs.fingerprint, started, clock.seconds,
+            _record_run(output, manifest.run_manifest("no-changes", inputs.fingerprint, started, clock.seconds,
                                                      release=same))
             return {"outcome": "no-changes", "release": same}
         version = version or publish.next_version(output / settings().package_name, dt.date.today())
@@ -187,7 +193,7 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
         with clock("publish"):
             path = write(release, output, version)
         logger.info("published %s", path)
-        record_run(output, manifest.run_manifest(
+        _record_run(output, manifest.run_manifest(
             "published", inputs.fingerprint, started, clock.seconds, version=version,
             previous=previous.name if previous else None,
             inputs=manifest.inputs_section(inputs.sources, inputs.contributions, source, contributions),

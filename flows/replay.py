@@ -27,7 +27,7 @@ def replay_quarantine(release: Path, source: Path, output: Path, contributions: 
     """Build `source` (and `contributions`) again without publishing, and follow every record
     that release folder `release` quarantined. Writes the report under runs/ and returns it."""
     started = manifest.utc_now()
-    inputs = take_inventory(source, contributions)
+    inputs = take_inventory(source, contributions, cache_dir)
     extracted, _ = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
     report = compare(release, assemble(extracted).tables)
     manifest.write_manifest(output, manifest.run_manifest("replay", inputs.fingerprint, started, {},

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from etl.config import settings
 
@@ -160,7 +161,21 @@ def _unchanged(args: argparse.Namespace) -> str | None:
     latest = latest_release(args.output / settings().package_name)
     if latest is None or release_manifest(args.output, latest.name) is None:
         return None  # nothing to compare with: hashing the inputs here would be wasted
-    return unchanged_release(args.output, read_inputs(args.source.resolve(), args.contributions.resolve()).fingerprint)
+    memo = None if args.no_cache else args.cache.resolve()
+    return unchanged_release(args.output, read_inputs(args.source.resolve(), args.contributions.resolve(), memo).fingerprint)
+
+
+def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
+    """Start, in the background, what the build flow would otherwise start and then wait for:
+    Prefect's temporary server and the parsing workers. Their start-up (imports in other
+    processes) overlaps this process's own. Returns the wait for the server."""
+    from etl.prefect_server import start_temporary_server
+    from etl.workers import start_pool
+
+    api_ready = start_temporary_server()
+    if args.task_runner == "processes":
+        start_pool()
+    return api_ready
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -185,14 +200,17 @@ def run_build(args: argparse.Namespace) -> int:
               "(--force publishes anyway)")
         return 0
     _quiet_prefect()
+    api_ready = _start_build_services(args)
     from flows.build import build_release
+    from etl.prefect_server import ServerError
 
     try:
+        api_ready()
         counts = build_release(args.source.resolve(), args.output.resolve(), args.version, args.batch_size,
                                args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
                                args.force, args.max_rejected_share, args.task_runner, args.dask_address,
                                args.dask_workers)
-    except (ReleaseError, OSError) as err:
+    except (ReleaseError, ServerError, OSError) as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1
     if counts["outcome"] == "no-changes":

@@ -1,4 +1,5 @@
-"""A Prefect server on loopback for `etl serve`, when no server is configured.
+"""A Prefect server on loopback, when no server is configured: for `etl serve`, and started
+early for `etl build`.
 
 Scheduling needs a real Prefect server: the ephemeral one that `etl build` starts runs no
 scheduler. When PREFECT_API_URL is unset, `etl serve` starts `prefect server start` on a
@@ -7,16 +8,18 @@ free local port for as long as it serves, and stops it after.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 STARTUP_SECONDS = 180
 _PR_SET_PDEATHSIG = 1
@@ -49,27 +52,67 @@ def _healthy(api_url: str) -> bool:
         return False
 
 
+def _spawn(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    # Errors go to a file, not a pipe: a pipe nobody reads would stall a server that logs.
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=tempfile.TemporaryFile(),
+                            start_new_session=True, preexec_fn=_stop_with_parent, env={**os.environ, **(env or {})})
+
+
+def _wait_until_healthy(server: subprocess.Popen, api_url: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not _healthy(api_url):
+        if server.poll() is not None:
+            server.stderr.seek(0)
+            said = server.stderr.read().decode(errors="replace")[-500:]
+            raise ServerError(f"the Prefect server stopped at start: {said}")
+        if time.monotonic() > deadline:
+            raise ServerError(f"the Prefect server did not answer within {STARTUP_SECONDS} s")
+        time.sleep(0.1)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
 @contextmanager
 def local_server() -> Iterator[str]:
     """Run a Prefect server on 127.0.0.1 while the block runs; yield its API URL."""
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-                              preexec_fn=_stop_with_parent)
+    server = _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)])
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(api_url):
-            if server.poll() is not None:
-                raise ServerError(f"the Prefect server stopped at start: {server.stderr.read().decode()[-500:]}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"the Prefect server did not answer within {STARTUP_SECONDS} s")
-            time.sleep(0.5)
+        _wait_until_healthy(server, api_url)
         yield api_url
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        _stop(server)
+
+
+def start_temporary_server() -> Callable[[], None]:
+    """When no Prefect API is configured, start the temporary server that a flow run would
+    start, now, and point this process's Prefect at it; return a function that waits until
+    it answers (and raises ServerError if it does not).
+
+    Prefect starts its temporary server only when the first flow run begins, then waits
+    for it: seconds of imports in the server's process, during which the build does
+    nothing. Started here, before this process imports Prefect, the server's start overlaps
+    the build's own imports and preparation. It is the server Prefect would run (the same
+    application in ephemeral mode, without the UI), on a free loopback port, and it stops
+    when this process ends, however it ends. Call it before Prefect is imported: Prefect
+    reads PREFECT_API_URL when it is imported. Does nothing when PREFECT_API_URL is set.
+    """
+    if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        return lambda: None
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    server = _spawn([sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                     "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+                    {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+    atexit.register(_stop, server)
+    os.environ["PREFECT_API_URL"] = api_url
+    os.environ.setdefault("PREFECT_UI_URL", "")  # this server has no UI: no "View at" links to it
+    return lambda: _wait_until_healthy(server, api_url)

@@ -1,0 +1,97 @@
+"""sha256 of input files, remembered by their file-system facts so that unchanged files are
+not read again.
+
+Every build hashes every input (the fingerprint that says "no changes", the `sources`
+table, the run manifest). Most inputs are the same as last time, so, as git's index does,
+we keep each file's hash with its size, modification and change times and inode, and take
+the hash again only when one of them differs. A file whose modification time is within
+`_RACY_NS` of the moment it was hashed is hashed again on every run: on a file system with
+coarse timestamps it could have changed in that same tick without changing its facts.
+
+The memo is one Arrow file in the cache folder, replaced atomically; two builds sharing it
+at once lose at most some entries (and hash those files again next time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import polars as pl
+
+from etl.checksums import file_sha256
+
+MEMO_FILE = "file-hashes.arrow"
+_RACY_NS = 2_000_000_000
+_FACTS = ["file", "bytes", "mtime_ns", "ctime_ns", "inode"]
+_MEMO_SCHEMA = {"file": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
+                "inode": pl.Int64, "sha256": pl.String, "hashed_at_ns": pl.Int64}
+_UNREADABLE = hashlib.sha256(b"").hexdigest()
+
+
+def _file_facts(root: Path, paths: list[str]) -> pl.DataFrame:
+    """One row per path: its absolute name and what os.stat says (-1 throughout when it fails)."""
+    rows = []
+    for path in paths:
+        name = os.path.join(root, path)
+        try:
+            facts = os.stat(name)
+            rows.append((name, facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino))
+        except OSError:
+            rows.append((name, -1, -1, -1, -1))
+    return pl.DataFrame(rows, schema={k: _MEMO_SCHEMA[k] for k in _FACTS}, orient="row")
+
+
+def _read_memo(memo: Path | None) -> pl.DataFrame:
+    if memo is None or not memo.is_file():
+        return pl.DataFrame(schema=_MEMO_SCHEMA)
+    try:
+        return pl.read_ipc(memo).select(list(_MEMO_SCHEMA)).cast(_MEMO_SCHEMA)
+    except (OSError, pl.exceptions.PolarsError):  # damaged or of another shape: start again
+        return pl.DataFrame(schema=_MEMO_SCHEMA)
+
+
+def _hashed_now(files: pl.DataFrame) -> pl.DataFrame:
+    """sha256 and the moment of hashing of each file in `files`; a file that cannot be read
+    gets the hash of nothing and bytes -1 (the build records it as unreadable)."""
+    digests, moments, sizes = [], [], []
+    for name, size in files.select("file", "bytes").iter_rows():
+        moments.append(time.time_ns())
+        try:
+            digests.append(file_sha256(Path(name)))
+            sizes.append(size)
+        except OSError:
+            digests.append(_UNREADABLE)
+            sizes.append(-1)
+    return files.with_columns(pl.Series("bytes", sizes, pl.Int64), pl.Series("sha256", digests, pl.String),
+                              pl.Series("hashed_at_ns", moments, pl.Int64))
+
+
+def _save_memo(memo: Path, old: pl.DataFrame, current: pl.DataFrame, root: Path) -> None:
+    """The memo with this folder's entries replaced by `current` (other folders' are kept)."""
+    prefix = os.path.join(root, "")
+    kept = old.filter(~pl.col("file").str.starts_with(prefix))
+    table = pl.concat([kept, current.filter(pl.col("bytes") >= 0)]).sort("file")
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    staging = memo.with_name(f".{memo.name}-{os.getpid()}")
+    table.write_ipc(staging, compression="lz4")
+    os.replace(staging, memo)
+
+
+def file_hashes(root: Path, paths: list[str], memo_dir: Path | None = None) -> pl.DataFrame:
+    """path, sha256, bytes of each of `paths` under `root`, in the order given. With a
+    `memo_dir`, hashes of files whose facts are unchanged since they were hashed come from
+    the memo there, and the memo is brought up to date."""
+    memo = memo_dir / MEMO_FILE if memo_dir is not None else None
+    facts = _file_facts(root, paths).with_columns(pl.Series("path", paths, pl.String))
+    old = _read_memo(memo)
+    known = facts.join(old, on=_FACTS, how="inner").filter(pl.col("mtime_ns") < pl.col("hashed_at_ns") - _RACY_NS)
+    fresh = _hashed_now(facts.join(known.select("file"), on="file", how="anti"))
+    current = pl.concat([known.select(fresh.columns), fresh])
+    if memo is not None and not fresh.is_empty():
+        _save_memo(memo, old, current.drop("path"), root)
+    order = pl.DataFrame({"path": paths}, schema={"path": pl.String}).with_row_index("order")
+    return order.join(current.select("path", "sha256", "bytes"), on="path", how="left") \
+        .sort("order").drop("order")
