@@ -77,3 +77,76 @@ def test_html_list_items_are_entries_with_their_links():
 def test_document_pages_are_not_old_listings():
     text = "Skip to content\n\nFebruary 2, 1956\n\nA Title\n\nBody.\n"
     assert not listing_old.matches(text)
+
+
+def entry_facts(records: list[dict]) -> list[tuple]:
+    return [(r["position"], r["date_text"], r["title"], r["summary"]) for r in records]
+
+
+def test_undated_first_entry_after_the_site_header_is_read_on_a_dash_listing():
+    records = assert_case("listing_old/dashes_header_undated_first_entry").records
+    assert entry_facts(records)[0] == (
+        1, None, "Survey of the Tide Gauges at Marrow Sound",
+        "The survey finds that two of the five tide gauges read low after the January floods.")
+    assert [(r["position"], r["date_text"]) for r in records[1:]] == [
+        (2, "March 11, 1958"), (3, "September, 1959"), (4, "1961")]
+
+
+def test_undated_first_entry_after_the_site_header_is_read_with_single_newlines():
+    records = assert_case("listing_old/single_newlines_undated_first_entry").records
+    assert entry_facts(records) == [
+        (1, None, "Note on the Oil Supply for the Brannoch Lamp",
+         "A short note on the oil delivered to the lamp in the spring."),
+        (2, "July 07, 1962", "Journal of Keeper Tomas Reile for 7 July 1962",
+         "Keeper Reile records the visit of the inspector."),
+        (3, "July 21, 1962", "Journal of Keeper Tomas Reile for 21 July 1962", None),
+    ]
+
+
+def test_topic_heading_is_not_an_entry_but_the_indented_undated_entry_after_it_is():
+    extraction = assert_case("listing_old/topic_page_undated_first_entry")
+    assert entry_facts(extraction.records) == [
+        (1, None, "Notes by Tomas Reile on Ringing the Brannoch Fog Bell",
+         "Undated notes on how the fog bell was rung in calm and in rough weather."),
+        (2, "May 30, 1963", "Letter from Tomas Reile to the Board of Lights",
+         "Reile asks the board for a relief keeper for the summer."),
+    ]
+    assert extraction.collection is None
+
+
+def test_undated_first_entry_after_a_collection_block_is_not_its_description_on_a_dash_listing():
+    extraction = assert_case("listing_old/collection_dashes_undated_first_entry")
+    assert entry_facts(extraction.records)[0] == (
+        1, None, "Petition of the Kessel Ferrymen for a Winter Allowance",
+        "The ferrymen ask the strait authority for an allowance"
+        " for the months the crossing is closed.")
+    assert [r["position"] for r in extraction.records] == [1, 2, 3]
+    assert "Petition" not in extraction.collection["description"]
+    assert "allowance" not in extraction.collection["description"]
+
+
+def test_undated_first_entry_after_a_collection_block_is_not_its_description_with_bullets():
+    extraction = assert_case("listing_old/collection_undated_first_entry")
+    assert entry_facts(extraction.records) == [
+        (1, None, "Register of Signal Flags Held at Carrow Head",
+         "The register lists the flags kept at the station and those sent away for repair."),
+        (2, "April 04, 1955", "Letter from the Keeper at Carrow Head to the Signal Board",
+         "The keeper asks the board for a second telescope."),
+        (3, "June, 1956", "Report on the Closing of the Dunmore Signal Station", None),
+        (4, "1958", "Inventory of the Stores at Carrow Head after the Fire",
+         "The inventory lists what was saved from the store room."),
+    ]
+    assert "Register of Signal Flags" not in extraction.collection["description"]
+
+
+def test_collection_page_cut_in_its_undated_first_entry_rejects_that_entry_as_truncated():
+    extraction = assert_case("listing_old/collection_truncated_in_undated_first_title")
+    assert extraction.records == [] and [r.position for r in extraction.rejected] == [1]
+    assert "Petition" not in extraction.collection["description"]
+
+
+def test_html_collection_page_reads_its_undated_first_list_item_as_an_entry():
+    extraction = assert_case("listing_old/collection_list_items_undated_first_entry")
+    dates = [(r["position"], r["date_text"]) for r in extraction.records]
+    assert dates == [(1, None), (2, "May 02, 1949")]
+    assert "Petition" not in extraction.collection["description"]

@@ -4,10 +4,13 @@ Told apart by its entries: each starts with a bullet line holding the date
 ("  • May 05, 1962"), or the entries are separated by lines of dashes. The title and an
 optional summary follow, usually indented. A collection page puts a block before the
 entries: "No image found.", the collection title and one description paragraph; that
-line alone tells a collection page cut off before its first entry.
+line alone tells a collection page cut off before its first entry. A first entry with
+no date line has no bullet or date of its own: `first_entry_at` finds it after the head.
 """
 
 from __future__ import annotations
+
+from itertools import takewhile
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
@@ -24,12 +27,12 @@ def matches(text: str) -> bool:
         return False
     lines = page_lines(text)
     return any(is_entry_date(b) for b in bullet_texts(lines)) or has_dashed_entries(lines) \
-        or any(folded_is(line, NO_IMAGE) for line in lines)
+        or has_collection_mark(lines)
 
 
 def extract(text: str) -> Extraction:
     lines = page_lines(text)
-    start = undated_first_entry_at(lines, entries_start(lines))
+    start = first_entry_at(lines, entries_start(lines))
     extraction = listing_extraction(LAYOUT, listing_entries(lines[start:]), text)
     cut_in_head = extraction.truncated and start == len(lines)
     extraction.collection = collection_block(lines[:start - 1] if cut_in_head else lines[:start])
@@ -54,17 +57,50 @@ def entries_start(lines: list[str]) -> int:
     return len(lines)
 
 
-def undated_first_entry_at(lines: list[str], start: int) -> int:
-    """Where the entries begin when the first entry line is a dash rule: entries between
-    dash rules need no date line, so on a page that opens with content (no site header, no
-    collection block) the lines before the first rule are an entry whose date line is
-    missing, not a header. `start` otherwise."""
-    if start >= len(lines) or not is_dash_rule(lines[start]):
-        return start
-    head = [i for i, line in enumerate(lines[:start]) if line]
-    if not head or any(is_chrome(lines[i]) or folded_is(lines[i], NO_IMAGE) for i in head):
-        return start
-    return head[0]
+def first_entry_at(lines: list[str], marker: int) -> int:
+    """Index of the first entry's first line: `marker` (the first bullet, dash rule or date
+    line) unless the first entry has no date line, and so no marker of its own. Its lines
+    then sit between the page head and `marker`: all of those lines when a dash rule comes
+    next (a rule closes the entry before it) or after a collection block (which holds one
+    description paragraph); before a bullet or date line on other pages, where a topic's
+    heading and prose stand flush left, the lines from the first indented one (an entry's
+    lines are indented under its bullet)."""
+    head_end = page_head_end(lines, marker)
+    rest = [i for i in range(head_end, marker) if lines[i]]
+    if not rest:
+        return marker
+    before_rule = marker < len(lines) and is_dash_rule(lines[marker])
+    if before_rule or has_collection_mark(lines[:head_end]):
+        return rest[0]
+    return next((i for i in rest if is_indented(lines[i])), marker)
+
+
+def page_head_end(lines: list[str], marker: int) -> int:
+    """Index just past the page head before `marker`: past its last site-chrome line and,
+    when that line is "No image found.", past the collection block it opens."""
+    content = [i for i in range(marker) if lines[i]]
+    chrome = [i for i in content if is_chrome(lines[i])]
+    if not chrome:
+        return 0
+    return max([chrome[-1], *collection_block_lines(lines, content, chrome[-1])]) + 1
+
+
+def collection_block_lines(lines: list[str], content: list[int], mark: int) -> list[int]:
+    """Indices of the collection title and its one description paragraph after the
+    "No image found." line at `mark` (none when that is another chrome line): the next two
+    content lines, up to the first indented one, which is an entry's."""
+    if not folded_is(lines[mark], NO_IMAGE):
+        return []
+    after = [i for i in content if i > mark][:2]
+    return list(takewhile(lambda i: not is_indented(lines[i]), after))
+
+
+def has_collection_mark(lines: list[str]) -> bool:
+    return any(folded_is(line, NO_IMAGE) for line in lines)
+
+
+def is_indented(line: str) -> bool:
+    return indent_of(line) >= 2
 
 
 def listing_entries(lines: list[str]) -> list[Entry]:
