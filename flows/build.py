@@ -23,6 +23,7 @@ from etl.config import settings
 from etl.dask_runner import DaskOptions, dask_runner
 from etl.inputs import Inputs, read_inputs
 from etl.progress import Progress
+from etl.sources import Source, source_location
 from etl.stopwatch import Stopwatch
 from etl.workers import extract_batch_in_worker, worker_count
 
@@ -31,7 +32,7 @@ stage = task(cache_policy=NO_CACHE)
 
 
 @stage
-def take_inventory(source: Path, contributions: Path | None, cache_dir: Path | None) -> Inputs:
+def take_inventory(source: Source, contributions: Path | None, cache_dir: Path | None) -> Inputs:
     return read_inputs(source, contributions, cache_dir)
 
 
@@ -43,7 +44,7 @@ def from_cache(folder: Path | None, inputs: Inputs) -> tuple[pipeline.Extracted,
 
 
 @stage
-def extract(source: Path, paths: list[str], cache_folder: Path | None) -> pipeline.Extracted:
+def extract(source: Source, paths: list[str], cache_folder: Path | None) -> pipeline.Extracted:
     part = extract_batch_in_worker(source, paths)
     if cache_folder is not None:
         cache.store(cache_folder, part)
@@ -51,13 +52,13 @@ def extract(source: Path, paths: list[str], cache_folder: Path | None) -> pipeli
 
 
 @stage
-def extract_on_worker(source: Path, paths: list[str]) -> pipeline.Extracted:
+def extract_on_worker(source: Source, paths: list[str]) -> pipeline.Extracted:
     """A batch parsed in the Dask worker that runs this task (a process of its own)."""
     return pipeline.extract_batch(source, paths)
 
 
 @flow(name="extract-on-dask", log_prints=False)
-def extract_on_dask(source: Path, batches: list[list[str]]) -> list[pipeline.Extracted]:
+def extract_on_dask(source: Source, batches: list[list[str]]) -> list[pipeline.Extracted]:
     """The parsing stage on a dask.distributed cluster; `build_release` gives it its task runner."""
     futures = extract_on_worker.map(unmapped(source), batches)
     return [f.result() for f in futures]
@@ -113,7 +114,7 @@ def _record_failure(flow, flow_run, state) -> None:
         "failed", None, manifest.utc_now(), {}, error=str(state.message)[:2000]))
 
 
-def _extract_all(source: Path, batches: list[list[str]], cache_folder: Path | None,
+def _extract_all(source: Source, batches: list[list[str]], cache_folder: Path | None,
                  progress: Progress) -> list[pipeline.Extracted]:
     """Run the extraction batches, reporting each as it finishes."""
     futures = extract.map(unmapped(source), batches, unmapped(cache_folder))
@@ -126,7 +127,7 @@ def _extract_all(source: Path, batches: list[list[str]], cache_folder: Path | No
     return [f.result() for f in futures]
 
 
-def extract_inputs(source: Path, inputs: Inputs, cache_dir: Path | None, batch_size: int,
+def extract_inputs(source: Source, inputs: Inputs, cache_dir: Path | None, batch_size: int,
                    contributions: Path | None, dask: DaskOptions | None = None
                    ) -> tuple[list[pipeline.Extracted], int]:
     """(every input's extraction: from the cache, parsed now, and the contributions;
@@ -159,7 +160,7 @@ def tidy_cache(cache_dir: Path | None, inputs: Inputs) -> None:
 # One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
 @flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()),
       on_failure=[_record_failure])
-def build_release(source: Path, output: Path, version: str | None = None, batch_size: int = 500,
+def build_release(source: Source, output: Path, version: str | None = None, batch_size: int = 500,
                   contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,
                   max_rejected_share: float | None = None, task_runner: str = "processes",
                   dask_address: str | None = None, dask_workers: int = 2) -> dict:
@@ -170,7 +171,7 @@ def build_release(source: Path, output: Path, version: str | None = None, batch_
     `dask_address`, or on a LocalCluster of `dask_workers` processes when no address is given;
     'processes' (the default) parses in this machine's process pool."""
     logger = get_run_logger()
-    started, clock = manifest.utc_now(), Stopwatch()
+    started, clock, source = manifest.utc_now(), Stopwatch(), source_location(source)
     with publish.build_lock(output):
         with clock("inventory"):
             inputs = take_inventory(source, contributions, cache_dir)

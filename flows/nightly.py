@@ -14,12 +14,13 @@ from prefect import flow, get_run_logger
 from etl.config import settings
 from etl.harvest import HarvestOptions
 from etl.rawstore import CURRENT
+from etl.sources import Source
 from flows.build import build_release
 from flows.harvest import harvest
 
 
 @flow(name="nightly", log_prints=False)
-def nightly(harvest_from: list[str] | None = None, raw: Path | None = None, source: Path | None = None,
+def nightly(harvest_from: list[str] | None = None, raw: Path | None = None, source: Source | None = None,
             output: Path | None = None, cache_dir: Path | None = None, contributions: Path | None = None,
             contact: str | None = None) -> dict:
     """Harvest `harvest_from` (start URLs or a folder) into the raw store `raw`, then build

@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import manifest, replay
+from etl.sources import Source, source_location
 from etl.workers import worker_count
 from flows.build import assemble, extract_inputs, take_inventory, tidy_cache
 
@@ -22,11 +23,11 @@ def compare(release: Path, now: dict) -> dict:
 
 
 @flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
-def replay_quarantine(release: Path, source: Path, output: Path, contributions: Path | None = None,
+def replay_quarantine(release: Path, source: Source, output: Path, contributions: Path | None = None,
                       cache_dir: Path | None = None, batch_size: int = 500) -> dict:
     """Build `source` (and `contributions`) again without publishing, and follow every record
     that release folder `release` quarantined. Writes the report under runs/ and returns it."""
-    started = manifest.utc_now()
+    started, source = manifest.utc_now(), source_location(source)
     inputs = take_inventory(source, contributions, cache_dir)
     extracted, _ = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
     report = compare(release, assemble(extracted).tables)

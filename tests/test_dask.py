@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 
@@ -26,3 +28,25 @@ def test_a_dask_address_without_the_dask_runner_is_a_usage_error(tmp_path):
     result = subprocess.run([sys.executable, "-m", "etl", "build", "--output", str(tmp_path),
                              "--dask-address", "tcp://127.0.0.1:8786"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "--task-runner dask" in result.stderr and "Traceback" not in result.stderr
+
+
+def _zipped(folder: Path, archive: Path) -> str:
+    """`folder` packed in a zip file; the fsspec URL of the folder inside it."""
+    with zipfile.ZipFile(archive, "w") as packed:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            packed.write(path, f"captures/{path.relative_to(folder).as_posix()}")
+    return f"zip://captures::{archive}"
+
+
+def test_dask_workers_read_the_captures_through_an_fsspec_url(prefect_server, samples_dir, tmp_path):
+    from flows.build import build_release
+
+    none = tmp_path / "no-contributions"
+    url = _zipped(samples_dir, tmp_path / "captures.zip")
+    local = build_release(samples_dir, tmp_path / "local", "1", batch_size=5, contributions=none)
+    from_url = build_release(url, tmp_path / "url", "1", batch_size=5, contributions=none,
+                             task_runner="dask", dask_workers=2)
+    assert from_url["files"] == local["files"]
+    assert _data(Path(from_url["release"])) == _data(Path(local["release"]))
+    recorded = json.loads((tmp_path / "url" / "wilson-digital-archive-korea" / "runs" / "1.json").read_text())
+    assert recorded["inputs"]["source"] == url

@@ -1,6 +1,7 @@
+import zipfile
 from pathlib import Path
 
-from etl.sources import list_source_files, read_capture
+from etl.sources import list_source_files, read_capture, source_location, source_problem
 
 
 def _write(root: Path, name: str, data: bytes) -> str:
@@ -83,3 +84,47 @@ def test_a_parser_failure_on_one_file_becomes_its_status(tmp_path, monkeypatch):
     rows = dict(sources.select("path", "status").iter_rows())
     assert rows == {"good.txt": "unrecognised", "odd.txt": "parse_error"}
     assert "unexpected shape" in sources.filter(sources["path"] == "odd.txt")["message"].item()
+
+
+def _folder_and_zip(tmp_path):
+    folder = tmp_path / "captures"
+    for name, data in {"a.txt": b"one\n", "deep/b.html": b"<html><body>two</body></html>",
+                       "deep/er/c.txt": "caf\xe9\n".encode("cp1252")}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    archive = tmp_path / "captures.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            packed.write(path, f"inside/{path.relative_to(folder).as_posix()}")
+    return folder, f"zip://inside::{archive}"
+
+
+def test_a_url_source_lists_and_reads_the_same_files_as_its_folder(tmp_path):
+    folder, zipped = _folder_and_zip(tmp_path)
+    expected = ["a.txt", "deep/b.html", "deep/er/c.txt"]
+    for source in (folder, folder.as_uri(), zipped):
+        assert list_source_files(source) == expected, source
+        captures = [read_capture(source, p) for p in expected]
+        assert [(c.sha256, c.format, c.encoding, c.text) for c in captures] == \
+            [(c.sha256, c.format, c.encoding, c.text) for c in (read_capture(folder, p) for p in expected)]
+
+
+def test_a_missing_file_at_a_url_is_unreadable_not_an_error(tmp_path):
+    _, zipped = _folder_and_zip(tmp_path)
+    capture = read_capture(zipped, "gone.txt")
+    assert capture.status == "unreadable" and "could not read" in capture.message
+
+
+def test_url_sources_are_kept_and_paths_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert source_location("s3://bucket/captures") == "s3://bucket/captures"
+    assert source_location("captures") == tmp_path / "captures"
+
+
+def test_a_source_that_cannot_be_read_says_why(tmp_path):
+    folder, zipped = _folder_and_zip(tmp_path)
+    assert source_problem(folder) is None and source_problem(zipped) is None
+    assert "does not exist" in source_problem(tmp_path / "nowhere")
+    assert "Protocol not known" in source_problem("nosuchprotocol://x")
+    assert "No such file" in source_problem(f"zip://inside::{tmp_path / 'missing.zip'}")
+    assert "not a folder" in source_problem(f"{zipped.split('::')[0]}/a.txt::{zipped.split('::')[1]}")

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from etl.config import settings
+from etl.config import SettingsError, settings
+from etl.sources import source_location, source_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,8 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="etl", description="Build the Digital Archive open data package.")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build a release from a folder of captures")
-    build.add_argument("--source", type=Path, default=s.default_source,
-                       help="folder of captures, any depth (default: the bundled samples)")
+    build.add_argument("--source", default=s.default_source,
+                       help="folder of captures, any depth, or its fsspec URL (s3://…, file://…, "
+                            "zip://::captures.zip) (default: the bundled samples)")
     build.add_argument("--output", type=Path, default=s.default_output,
                        help="folder that holds the releases (default: output/)")
     build.add_argument("--version", help="release version (default: today's date, YYYY.MM.DD[.N])")
@@ -95,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Exit 0; 2 when there is no release or its inputs cannot be found.")
     replay.add_argument("--output", type=Path, default=s.default_output,
                         help="folder that holds the releases (default: output/)")
-    replay.add_argument("--source", type=Path,
+    replay.add_argument("--source",
                         help="folder of captures (default: the one the latest release was built from)")
     replay.add_argument("--cache", type=Path, default=s.cache, help="extraction cache folder (default: .etl-cache)")
     replay.add_argument("--format", choices=("text", "json"), default="text", help="report format")
@@ -111,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="harvest these start URLs or this folder first (repeatable); otherwise build --source")
     serve.add_argument("--contact", help="contact for the harvest's User-Agent (needed for a web site)")
     serve.add_argument("--raw", type=Path, default=s.raw, help="the raw store harvests fill (default: raw/)")
-    serve.add_argument("--source", type=Path, default=s.default_source,
+    serve.add_argument("--source", default=s.default_source,
                        help="captures to build when nothing is harvested (default: the bundled samples)")
     serve.add_argument("--output", type=Path, default=s.default_output, help="releases folder (default: output/)")
     serve.add_argument("--cache", type=Path, default=s.cache, help="extraction cache (default: .etl-cache)")
@@ -162,7 +164,8 @@ def _unchanged(args: argparse.Namespace) -> str | None:
     if latest is None or release_manifest(args.output, latest.name) is None:
         return None  # nothing to compare with: hashing the inputs here would be wasted
     memo = None if args.no_cache else args.cache.resolve()
-    return unchanged_release(args.output, read_inputs(args.source.resolve(), args.contributions.resolve(), memo).fingerprint)
+    return unchanged_release(args.output, read_inputs(source_location(args.source), args.contributions.resolve(),
+                                                      memo).fingerprint)
 
 
 def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
@@ -181,8 +184,8 @@ def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
 def run_build(args: argparse.Namespace) -> int:
     from etl.publish import ReleaseError, release_dir
 
-    if not args.source.is_dir():
-        print(f"etl build: the source folder {args.source} does not exist or is not a folder", file=sys.stderr)
+    if problem := source_problem(source_location(args.source)):
+        print(f"etl build: {problem}", file=sys.stderr)
         return 2
     if args.batch_size < 1 or args.dask_workers < 1 or not 0 <= args.max_rejected_share <= 1:
         print("etl build: --batch-size and --dask-workers must be at least 1, --max-rejected-share between "
@@ -206,7 +209,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     try:
         api_ready()
-        counts = build_release(args.source.resolve(), args.output.resolve(), args.version, args.batch_size,
+        counts = build_release(source_location(args.source), args.output.resolve(), args.version, args.batch_size,
                                args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
                                args.force, args.max_rejected_share, args.task_runner, args.dask_address,
                                args.dask_workers)
@@ -312,8 +315,9 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"etl replay: there is no release in {args.output}", file=sys.stderr)
         return 2
     recorded = (release_manifest(args.output, release.name) or {}).get("inputs", {})
-    source = args.source or (Path(recorded["source"]) if recorded.get("source") else None)
-    if source is None or not source.is_dir():
+    given = args.source or recorded.get("source")
+    source = source_location(given) if given else None
+    if source is None or source_problem(source):
         print(f"etl replay: the captures of release {release.name} are not at {source}; give --source",
               file=sys.stderr)
         return 2
@@ -321,7 +325,7 @@ def run_replay(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.replay import replay_quarantine
 
-    report = replay_quarantine(release, source.resolve(), args.output.resolve(), contributions,
+    report = replay_quarantine(release, source, args.output.resolve(), contributions,
                                args.cache.resolve())
     sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n" if args.format == "json" else report_text(report))
     return 0
@@ -337,7 +341,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     parameters = {
         "harvest_from": [h if "://" in h else str(Path(h).resolve()) for h in args.harvest_from or []] or None,
-        "raw": str(args.raw.resolve()), "source": str(args.source.resolve()), "output": str(args.output.resolve()),
+        "raw": str(args.raw.resolve()), "source": str(source_location(args.source)), "output": str(args.output.resolve()),
         "cache_dir": str(args.cache.resolve()), "contributions": str(args.contributions.resolve()),
         "contact": args.contact,
     }
@@ -395,7 +399,11 @@ def _quiet_prefect() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SettingsError as err:
+        print(f"etl: {err}", file=sys.stderr)
+        return 2
     if args.command == "build":
         return run_build(args)
     if args.command == "validate":

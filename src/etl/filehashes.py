@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.checksums import file_sha256
+from etl.sources import read_source_file
 
 MEMO_FILE = "file-hashes.arrow"
 _RACY_NS = 2_000_000_000
@@ -95,3 +96,19 @@ def file_hashes(root: Path, paths: list[str], memo_dir: Path | None = None) -> p
     order = pl.DataFrame({"path": paths}, schema={"path": pl.String}).with_row_index("order")
     return order.join(current.select("path", "sha256", "bytes"), on="path", how="left") \
         .sort("order").drop("order")
+
+
+def url_hashes(root: str, paths: list[str]) -> pl.DataFrame:
+    """path, sha256, bytes of each of `paths` below a source URL, read whole: the file facts
+    of remote stores differ from one store to the next, so nothing is remembered for them."""
+    digests, sizes = [], []
+    for path in paths:
+        try:
+            data = read_source_file(root, path)
+            digests.append(hashlib.sha256(data).hexdigest())
+            sizes.append(len(data))
+        except OSError:
+            digests.append(_UNREADABLE)
+            sizes.append(-1)
+    return pl.DataFrame({"path": paths, "sha256": digests, "bytes": sizes},
+                        schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64})

@@ -18,8 +18,8 @@ import polars as pl
 
 from etl.checksums import file_sha256
 from etl.config import PROJECT_ROOT, SCHEMA_DIR
-from etl.filehashes import file_hashes
-from etl.sources import list_source_files
+from etl.filehashes import file_hashes, url_hashes
+from etl.sources import Source, is_url, list_source_files
 
 INVENTORY_SCHEMA = {"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -28,11 +28,12 @@ _EXTRACTION_CODE = ("extract", "sources.py", "pipeline.py")
 _EXTRACTION_SCHEMAS = ("records", "sources", "quarantine", "articles")
 
 
-def inventory(root: Path, paths: list[str] | None = None, memo_dir: Path | None = None) -> pl.DataFrame:
+def inventory(root: Source, paths: list[str] | None = None, memo_dir: Path | None = None) -> pl.DataFrame:
     """path, sha256, bytes of every file below `root` (or of `paths` in it), sorted by path;
-    hashes of files unchanged since an earlier build come from the memo in `memo_dir`."""
+    hashes of local files unchanged since an earlier build come from the memo in `memo_dir`."""
     paths = list_source_files(root) if paths is None else paths
-    return file_hashes(root, paths, memo_dir).sort("path")
+    hashes = url_hashes(str(root), paths) if is_url(root) else file_hashes(Path(root), paths, memo_dir)
+    return hashes.sort("path")
 
 
 def _tree_sha256(paths: list[Path], base: Path) -> str:
@@ -108,7 +109,7 @@ class Inputs:
     fingerprint: str
 
 
-def read_inputs(source: Path, contributions: Path | None, memo_dir: Path | None = None) -> Inputs:
+def read_inputs(source: Source, contributions: Path | None, memo_dir: Path | None = None) -> Inputs:
     """Hash every capture under `source` and every file under `contributions` (if it exists),
     reusing the hashes remembered in `memo_dir` (etl.filehashes) for files that did not change."""
     sources = inventory(source, memo_dir=memo_dir)

@@ -52,7 +52,7 @@ def stage_counts(tables: dict[str, pl.DataFrame], cache_hits: int, extracted_fil
     }
 
 
-def inputs_section(sources: pl.DataFrame, contributions: pl.DataFrame, source: Path,
+def inputs_section(sources: pl.DataFrame, contributions: pl.DataFrame, source: Path | str,
                    contributions_dir: Path | None) -> dict:
     return {
         "source": str(source),

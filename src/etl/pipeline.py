@@ -19,7 +19,7 @@ from etl.normalise import normalise_records
 from etl.publish import ReleaseError
 from etl.schema import conform, load_schema, polars_schema
 from etl.stopwatch import Stopwatch
-from etl.sources import Capture, read_capture
+from etl.sources import Capture, Source, read_capture
 from etl.validate import split_valid
 
 QUARANTINE_SCHEMA = polars_schema(load_schema("quarantine"))
@@ -97,7 +97,7 @@ def _extraction(capture: Capture) -> Extraction | None:
         return None
 
 
-def extract_batch(root: Path, paths: list[str]) -> Extracted:
+def extract_batch(root: Source, paths: list[str]) -> Extracted:
     """Read and extract every file of one batch."""
     sources, records, rejected, collections, articles, references = [], [], [], [], [], []
     for path in paths:

@@ -115,22 +115,20 @@ def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
     return arrow.cast(pa.schema(fields))
 
 
-def contiguous_nbytes(arrow) -> int:
-    """In-memory bytes of `arrow` as one contiguous array per column: what its values weigh.
-
-    Counted on a copy, one column at a time: a column comes from Polars in as many chunks as
-    the steps that built it left, some with a validity bitmap and no nulls, so the table's own
-    `nbytes` can differ for the same values (a cached build, another number of threads), and
-    with it the row groups and the file's bytes."""
-    import pyarrow as pa
-
-    return sum(pa.concat_arrays(column.chunks).nbytes for column in arrow.columns if column.num_chunks)
+def value_bytes(table: pl.DataFrame) -> int:
+    """About what the values of `table` weigh in Arrow: each text cell its UTF-8 bytes and an
+    8-byte offset, any other cell 8 bytes. An estimate from the values alone: the table's own
+    in-memory size varies with how the steps that built it left its chunks and bitmaps (a cached
+    build, another number of threads), and the row groups, hence the file's bytes, must not."""
+    texts = [name for name, dtype in table.schema.items() if dtype == pl.String]
+    text_bytes = table.select(pl.sum_horizontal(pl.col(texts).str.len_bytes().sum())).item() if texts else 0
+    return int(text_bytes or 0) + 8 * table.height * table.width
 
 
-def rows_per_row_group(arrow, target_bytes: int) -> int:
-    """Rows of `arrow` that weigh `target_bytes` at its average row size, within
+def rows_per_row_group(table: pl.DataFrame, target_bytes: int) -> int:
+    """Rows of `table` that weigh `target_bytes` at its average row size, within
     MIN_ROWS_PER_GROUP and MAX_ROWS_PER_GROUP (integers only, so the same on every machine)."""
-    rows = target_bytes * arrow.num_rows // max(contiguous_nbytes(arrow), 1)
+    rows = target_bytes * table.height // max(value_bytes(table), 1)
     return min(max(rows, MIN_ROWS_PER_GROUP), MAX_ROWS_PER_GROUP)
 
 
@@ -146,7 +144,7 @@ def write_resource(table: pl.DataFrame, name: str, data_dir: Path) -> dict:
 
     arrow = _arrow_with_descriptions(table, schema)
     pq.write_table(arrow, parquet, compression="zstd",
-                   row_group_size=rows_per_row_group(arrow, settings().parquet_row_group_bytes))
+                   row_group_size=rows_per_row_group(table, settings().parquet_row_group_bytes))
     _csv_ready(table).write_csv(csv, date_format="%Y-%m-%d", null_value="")
     resource = {
         "name": name, "path": f"data/{name}.csv", "title": schema.get("title", name),

@@ -2,6 +2,11 @@
 
 Every file found becomes one row of the `sources` table, whatever happens to it; a file
 that cannot be read as a capture gets a status and a one-line reason instead of records.
+
+A source is a local folder or an fsspec URL (`s3://bucket/captures`, `gs://…`,
+`file:///…`, `zip://::captures.zip`, …). Files are named by their path relative to it in
+both cases, and whoever parses them (this process, a worker process, a Dask worker on
+another machine) opens them through the same source: a cluster reads shared storage.
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Union
 
 _BINARY_PROBE = 8192
 _HTML_OPENINGS = ("<!doctype html", "<html")
 # Control characters (C0 and C1) other than white space: text is nearly free of them.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# A local folder, or the URL of one in any file system fsspec knows.
+Source = Union[Path, str]
 
 
 @dataclass
@@ -37,8 +46,62 @@ class Capture:
         return self.sha256[:16]
 
 
-def list_source_files(root: Path) -> list[str]:
-    """Relative paths (forward slashes, sorted) of every regular file below `root`.
+def is_url(source: Source) -> bool:
+    return "://" in str(source)
+
+
+def source_location(text: str | Path) -> Source:
+    """A source as given on a command line or in a flow parameter: a URL stays as it is,
+    anything else is a local path, made absolute."""
+    return str(text) if is_url(text) else Path(text).resolve()
+
+
+@lru_cache(maxsize=16)
+def _filesystem(url: str):
+    """(fsspec file system, root path in it) of a source URL; one per URL per process."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    return fs, root.rstrip("/")
+
+
+def source_problem(source: Source) -> str | None:
+    """Why `source` cannot be built from (not a folder, unknown protocol, unreachable), or None."""
+    if not is_url(source):
+        return None if Path(source).is_dir() else f"the source folder {source} does not exist or is not a folder"
+    try:
+        fs, root = _filesystem(str(source))
+        return None if fs.isdir(root) or root == "" else f"the source {source} is not a folder"
+    except Exception as err:  # noqa: BLE001 - any file system's failure becomes the message
+        return f"the source {source} cannot be read: {type(err).__name__}: {err}"
+
+
+def list_source_files(root: Source) -> list[str]:
+    """Relative paths (forward slashes, sorted) of every file below `root`, a folder or a URL."""
+    if not is_url(root):
+        return _local_files(Path(root))
+    fs, base = _filesystem(str(root))
+    prefix = f"{base}/" if base else ""
+    return sorted(name[len(prefix):] for name in fs.find(base, withdirs=False, detail=False)
+                  if name.startswith(prefix))
+
+
+def read_source_file(root: Source, relpath: str) -> bytes:
+    """The bytes of `relpath` below `root`; OSError (with the reason) when they cannot be read."""
+    if not is_url(root):
+        with open(os.path.join(root, relpath), "rb") as handle:
+            return handle.read()
+    fs, base = _filesystem(str(root))
+    try:
+        return fs.cat_file(f"{base}/{relpath}" if base else relpath)
+    except OSError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a remote store's own errors, as the OSError builds expect
+        raise OSError(f"{type(err).__name__}: {err}") from err
+
+
+def _local_files(root: Path) -> list[str]:
+    """Relative paths (forward slashes, sorted) of every regular file below the folder `root`.
 
     Links are not followed: a capture folder must not pull in files from elsewhere.
     (os.scandir rather than Path.rglob: the same files, in a tenth of the time.)
@@ -99,11 +162,10 @@ def looks_html(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:20].lower().startswith(_HTML_OPENINGS)
 
 
-def read_capture(root: Path, relpath: str) -> Capture:
+def read_capture(root: Source, relpath: str) -> Capture:
     """The file at root/relpath, hashed and decoded, with a status saying whether it is text."""
     try:
-        with open(os.path.join(root, relpath), "rb") as handle:
-            data = handle.read()
+        data = read_source_file(root, relpath)
     except OSError as err:
         return Capture(relpath, hashlib.sha256(b"").hexdigest(), 0, status="unreadable",
                        message=f"could not read the file: {err.strerror or err}")

@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from etl.pipeline import Extracted, extract_batch
+from etl.sources import Source
 
 _pool_lock = threading.Lock()
 _pool_instance: ProcessPoolExecutor | None = None
@@ -71,6 +72,6 @@ def start_pool() -> None:
         pool.submit(_ready)
 
 
-def extract_batch_in_worker(root: Path, paths: list[str]) -> Extracted:
+def extract_batch_in_worker(root: Source, paths: list[str]) -> Extracted:
     """`extract_batch`, run in a worker process."""
     return _pool().submit(extract_batch, root, paths).result()

@@ -1,0 +1,81 @@
+"""The temporary Prefect server `etl build` starts early: flows run against it, and it never
+outlives the process that started it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+# A child that starts the server, runs a small flow against it, prints the API URL and the
+# flow's answer, then waits to be told to exit (or killed).
+CHILD = """
+import os, sys
+from etl.prefect_server import start_temporary_server
+start_temporary_server()()
+from prefect import flow
+
+@flow
+def double(x: int) -> int:
+    return 2 * x
+
+print(os.environ["PREFECT_API_URL"], double(21), flush=True)
+sys.stdin.readline()
+"""
+
+
+def _answers(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _gone_within(api_url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _answers(api_url):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def child():
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_UI_URL")}
+    process = subprocess.Popen([sys.executable, "-c", CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    api_url, answer = process.stdout.readline().split()
+    yield process, api_url, answer
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+
+
+def test_a_flow_runs_against_the_early_server_and_it_stops_when_its_process_exits(child):
+    process, api_url, answer = child
+    assert answer == "42"
+    assert api_url.startswith("http://127.0.0.1:") and _answers(api_url)
+    process.communicate("\n", timeout=60)
+    assert process.returncode == 0
+    assert _gone_within(api_url, 10)
+
+
+def test_the_early_server_stops_when_its_process_is_killed(child):
+    process, api_url, _ = child
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert _gone_within(api_url, 15)
+
+
+def test_a_configured_server_is_used_and_none_is_started():
+    code = ("import os; from etl.prefect_server import start_temporary_server; start_temporary_server()(); "
+            "pid = os.getpid(); print(os.environ['PREFECT_API_URL'], "
+            "repr(open(f'/proc/{pid}/task/{pid}/children').read()))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"})
+    assert done.stdout.split() == ["http://127.0.0.1:9/api", "''"], done.stderr
