@@ -25,7 +25,7 @@ from etl.inputs import Inputs, read_inputs
 from etl.progress import Progress
 from etl.sources import Source, source_location
 from etl.stopwatch import Stopwatch
-from etl.workers import extract_batch_in_worker, worker_count
+from etl.workers import batches_in_flight, extract_batch_in_worker
 
 # Stage tables are large and rebuilt every run: Prefect must not hash or cache them.
 stage = task(cache_policy=NO_CACHE)
@@ -44,11 +44,15 @@ def from_cache(folder: Path | None, inputs: Inputs) -> tuple[pipeline.Extracted,
 
 
 @stage
-def extract(source: Source, paths: list[str], cache_folder: Path | None) -> pipeline.Extracted:
-    part = extract_batch_in_worker(source, paths)
-    if cache_folder is not None:
-        cache.store(cache_folder, part)
-    return part
+def extract(source: Source, paths: list[str]) -> pipeline.Extracted:
+    return extract_batch_in_worker(source, paths)
+
+
+@stage
+def fill_cache(folder: Path, parsed: list[pipeline.Extracted]) -> None:
+    """What this build parsed, added to the cache as one segment (one write, not one per batch:
+    a build killed while parsing leaves the cache as it was, and parses again next time)."""
+    cache.store(folder, pipeline.combine_batches(parsed))
 
 
 @stage
@@ -114,10 +118,9 @@ def _record_failure(flow, flow_run, state) -> None:
         "failed", None, manifest.utc_now(), {}, error=str(state.message)[:2000]))
 
 
-def _extract_all(source: Source, batches: list[list[str]], cache_folder: Path | None,
-                 progress: Progress) -> list[pipeline.Extracted]:
+def _extract_all(source: Source, batches: list[list[str]], progress: Progress) -> list[pipeline.Extracted]:
     """Run the extraction batches, reporting each as it finishes."""
-    futures = extract.map(unmapped(source), batches, unmapped(cache_folder))
+    futures = extract.map(unmapped(source), batches)
     total, done = sum(map(len, batches)), 0
     for future in as_completed(futures):
         done += len(batches[futures.index(future)])
@@ -139,11 +142,11 @@ def extract_inputs(source: Source, inputs: Inputs, cache_dir: Path | None, batch
         get_run_logger().info("%d files: %d from the cache, %d to extract in %d batches", inputs.sources.height,
                               inputs.sources.height - len(missing), len(missing), len(batches))
         if dask is None:
-            parsed = _extract_all(source, batches, cache_folder, Progress(sys.stderr))
+            parsed = _extract_all(source, batches, Progress(sys.stderr))
         else:
             parsed = extract_on_dask.with_options(task_runner=dask_runner(dask))(source, batches) if batches else []
-            for part in parsed if cache_folder else []:
-                cache.store(cache_folder, part)
+        if cache_folder is not None and parsed:
+            fill_cache(cache_folder, parsed)
         extracted = [cached, *parsed]
     if contributions is not None:
         extracted.append(read_contributions(contributions))
@@ -157,8 +160,8 @@ def tidy_cache(cache_dir: Path | None, inputs: Inputs) -> None:
             compact_cache(folder, inputs)
 
 
-# One batch in flight per worker process: each task hands its batch to the pool (etl.workers).
-@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()),
+# Each extraction task hands its batch to the process pool (etl.workers) and waits for it.
+@flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()),
       on_failure=[_record_failure])
 def build_release(source: Source, output: Path, version: str | None = None, batch_size: int = 500,
                   contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,

@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import manifest, replay
 from etl.sources import Source, source_location
-from etl.workers import worker_count
+from etl.workers import batches_in_flight
 from flows.build import assemble, extract_inputs, take_inventory, tidy_cache
 
 
@@ -22,7 +22,7 @@ def compare(release: Path, now: dict) -> dict:
     return replay.replay_report(release.name, replay.read_release_tables(release), now)
 
 
-@flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=worker_count()))
+@flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()))
 def replay_quarantine(release: Path, source: Source, output: Path, contributions: Path | None = None,
                       cache_dir: Path | None = None, batch_size: int = 500) -> dict:
     """Build `source` (and `contributions`) again without publishing, and follow every record

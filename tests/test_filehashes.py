@@ -2,6 +2,8 @@
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
 
 import polars as pl
@@ -119,3 +121,16 @@ def test_two_folders_share_one_memo(captures, tmp_path, reads):
     file_hashes(captures, ["a.txt"], memo)
     file_hashes(other, ["x.txt"], memo)
     assert reads == []
+
+
+def test_a_staging_copy_left_by_a_killed_build_is_removed(captures, tmp_path):
+    memo = tmp_path / "memo"
+    memo.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    abandoned = memo / f".{MEMO_FILE}-{dead.pid}"
+    abandoned.write_bytes(b"half written")
+    in_use = memo / f".{MEMO_FILE}-1"  # process 1 is alive: its copy may be being written
+    in_use.write_bytes(b"being written")
+    file_hashes(captures, ["a.txt"], memo)
+    assert sorted(p.name for p in memo.iterdir()) == sorted([MEMO_FILE, in_use.name])

@@ -79,7 +79,7 @@ def test_a_failed_write_leaves_no_partial_release_and_latest_unmoved(tmp_path, s
     assert (package / "latest").read_text().strip() == "1"
 
 
-@pytest.mark.parametrize("step", ["write_database", "render_datasheet", "write_bundle", "write_checksums"])
+@pytest.mark.parametrize("step", ["write_database", "render_datasheet", "add_to_bundle", "write_checksums"])
 def test_a_failure_writing_any_release_file_leaves_nothing_behind(tmp_path, sample_tables, monkeypatch, step):
     publish.write_release(sample_tables, tmp_path, "1")
 
@@ -181,10 +181,10 @@ def test_sha256sums_lists_every_other_file_the_zip_included(tmp_path, sample_tab
         assert hashlib.sha256((release / path).read_bytes()).hexdigest() == digest
 
 
-def test_zip_holds_datapackage_readme_and_csvs_in_fixed_order_date_and_mode(tmp_path, sample_tables):
+def test_zip_holds_csvs_datapackage_and_readme_in_fixed_order_date_and_mode(tmp_path, sample_tables):
     release = publish.write_release(sample_tables, tmp_path, "1")
     descriptor = json.loads((release / "datapackage.json").read_text("utf-8"))
-    members = ["datapackage.json", "README.md", "CHANGELOG.md", *(r["path"] for r in descriptor["resources"])]
+    members = [*(r["path"] for r in descriptor["resources"]), "datapackage.json", "README.md", "CHANGELOG.md"]
     with zipfile.ZipFile(release / f"{PACKAGE}-1-csv.zip") as bundle:
         entries = bundle.infolist()
         assert [e.filename for e in entries] == [f"{PACKAGE}-1/{name}" for name in members]

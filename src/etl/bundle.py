@@ -1,4 +1,6 @@
-"""The one-download zip of a release: datapackage.json, README.md and the CSV files.
+"""The one-download zip of a release: the CSV files, then datapackage.json, README.md and
+CHANGELOG.md (the CSV files go first: they are deflated while the rest of the release is
+still being written).
 
 Entries sit under one folder named like the zip (`<package>-<version>/`), so unzipping
 never spills files into the reader's folder, and `datapackage.json` inside still finds
@@ -30,12 +32,16 @@ def _entry(name: str, size: int) -> zipfile.ZipInfo:
     return info
 
 
-def write_bundle(release: Path, members: list[str], path: Path, folder: str) -> None:
-    """Zip the files `members` (paths relative to `release`, in this order) into `path`,
-    each as `<folder>/<member>`."""
-    with zipfile.ZipFile(path, "x") as bundle:
-        for member in members:
-            source = release / member
-            entry = _entry(f"{folder}/{member}", source.stat().st_size)
-            with source.open("rb") as data, bundle.open(entry, "w") as out:
-                shutil.copyfileobj(data, out, _COPY_CHUNK)
+def open_bundle(path: Path) -> zipfile.ZipFile:
+    """A new, empty zip at `path` (never an existing one), for `add_to_bundle`."""
+    return zipfile.ZipFile(path, "x")
+
+
+def add_to_bundle(bundle: zipfile.ZipFile, release: Path, members: list[str], folder: str) -> None:
+    """Deflate the files `members` (paths relative to `release`, in this order) into `bundle`,
+    each as `<folder>/<member>`. One caller at a time: entries are written one after another."""
+    for member in members:
+        source = release / member
+        entry = _entry(f"{folder}/{member}", source.stat().st_size)
+        with source.open("rb") as data, bundle.open(entry, "w") as out:
+            shutil.copyfileobj(data, out, _COPY_CHUNK)

@@ -13,7 +13,8 @@ Here the unit is the capture, and the store is a few Arrow files a build scans l
 
 Layout of CACHE_DIR/<code version>/:
 
-    <segment>/<table>.arrow    one segment per store: the six tables of etl.pipeline.Extracted
+    <segment>/<table>.arrow    one segment per build that parsed something: the six tables
+                               of etl.pipeline.Extracted
     .lock                      taken while a build reads, writes or compacts the cache
 
 A segment is written in a hidden folder and renamed into place, so a killed build leaves at

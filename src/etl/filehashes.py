@@ -70,12 +70,25 @@ def _hashed_now(files: pl.DataFrame) -> pl.DataFrame:
                               pl.Series("hashed_at_ns", moments, pl.Int64))
 
 
+def _remove_abandoned_staging(memo: Path) -> None:
+    """Remove staging copies of the memo left by processes that were killed while writing."""
+    for leftover in memo.parent.glob(f".{memo.name}-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            leftover.unlink(missing_ok=True)
+        except PermissionError:  # another user's live process holds the number: not ours
+            continue
+
+
 def _save_memo(memo: Path, old: pl.DataFrame, current: pl.DataFrame, root: Path) -> None:
     """The memo with this folder's entries replaced by `current` (other folders' are kept)."""
     prefix = os.path.join(root, "")
     kept = old.filter(~pl.col("file").str.starts_with(prefix))
     table = pl.concat([kept, current.filter(pl.col("bytes") >= 0)]).sort("file")
     memo.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(memo)
     staging = memo.with_name(f".{memo.name}-{os.getpid()}")
     table.write_ipc(staging, compression="lz4")
     os.replace(staging, memo)

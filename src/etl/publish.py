@@ -29,13 +29,13 @@ import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import polars as pl
 
-from etl.bundle import write_bundle
+from etl.bundle import add_to_bundle, open_bundle
 from etl.changes import (CHANGELOG_FILE, CHANGES_FILE, ReleaseChanges, built, changelog_markdown,
                          changes_json, read_published, release_changes)
 from etl.checksums import file_sha256
@@ -275,23 +275,27 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     (folder / "data").mkdir(parents=True)
     database = folder / database_name(version)
     # The SQLite file takes longest and needs none of the other files: it is written in a
-    # second thread (SQLite, Parquet and CSV writers release the interpreter lock) while the
-    # tables are written; the same calls in the same order, so the same bytes.
-    with ThreadPoolExecutor(1) as beside:
+    # second thread while the tables are written, and the CSV files are deflated into the zip
+    # in a third while the descriptor waits for the SQLite file's hash (SQLite, Parquet, CSV
+    # and zlib release the interpreter lock). The same calls in the same order: the same bytes.
+    top = f"{settings().package_name}-{version}"
+    # (The threads are waited for before the zip is closed, whatever happens.)
+    with closing(open_bundle(folder / bundle_name(version))) as bundle, ThreadPoolExecutor(2) as beside:
         sqlite_written = beside.submit(write_database, {name: _csv_ready(tables[name]) for name in names}, database)
         resources = [write_resource(tables[name], name, folder / "data") for name in names]
+        csv_zipped = beside.submit(add_to_bundle, bundle, folder, [r["path"] for r in resources], top)
         sqlite_written.result()
-    sqlite_facts = _file_facts(database)
-    descriptor = package_descriptor(resources, version, {
-        "path": database.name, "mediatype": SQLITE_MEDIATYPE, **sqlite_facts})
-    text = json.dumps(descriptor, indent=2, ensure_ascii=False)
-    (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
-    readme = render_datasheet(tables, descriptor, bundle_name(version))
-    (folder / "README.md").write_text(readme, encoding="utf-8")
-    (folder / CHANGES_FILE).write_text(changes_json(changes), encoding="utf-8")
-    (folder / CHANGELOG_FILE).write_text(changelog_markdown(changes), encoding="utf-8")
-    write_bundle(folder, ["datapackage.json", "README.md", CHANGELOG_FILE, *(r["path"] for r in resources)],
-                 folder / bundle_name(version), f"{settings().package_name}-{version}")
+        sqlite_facts = _file_facts(database)
+        descriptor = package_descriptor(resources, version, {
+            "path": database.name, "mediatype": SQLITE_MEDIATYPE, **sqlite_facts})
+        text = json.dumps(descriptor, indent=2, ensure_ascii=False)
+        (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+        readme = render_datasheet(tables, descriptor, bundle_name(version))
+        (folder / "README.md").write_text(readme, encoding="utf-8")
+        (folder / CHANGES_FILE).write_text(changes_json(changes), encoding="utf-8")
+        (folder / CHANGELOG_FILE).write_text(changelog_markdown(changes), encoding="utf-8")
+        csv_zipped.result()
+        add_to_bundle(bundle, folder, ["datapackage.json", "README.md", CHANGELOG_FILE], top)
     # The data files and the SQLite file were hashed for datapackage.json: not read again.
     hashed = {database.name: sqlite_facts["hash"]}
     for resource in resources:

@@ -27,9 +27,15 @@ _WATCH_SECONDS = 1.0
 
 
 def worker_count() -> int:
-    """Worker processes in the pool: one per core, at most 8. Also how many batch tasks the
-    flow keeps in flight, so that every worker has a batch."""
+    """Worker processes in the pool: one per core, at most 8."""
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def batches_in_flight() -> int:
+    """Batch tasks the flow runs at once: two per worker process, so that while one batch's
+    task does Prefect's bookkeeping (and writes the cache), its worker parses the next one.
+    Memory grows with it: each batch in flight holds its files' tables."""
+    return 2 * worker_count()
 
 
 def _watch(owner: int) -> None:
