@@ -33,13 +33,13 @@ def captures(tmp_path):
 def reads(monkeypatch):
     """The files actually read for hashing, in order."""
     seen = []
-    real = filehashes.file_sha256
+    real = filehashes.read_source_file
 
-    def counting(path):
-        seen.append(path.name)
-        return real(path)
+    def counting(root, path):
+        seen.append(path.rsplit("/", 1)[-1])
+        return real(root, path)
 
-    monkeypatch.setattr(filehashes, "file_sha256", counting)
+    monkeypatch.setattr(filehashes, "read_source_file", counting)
     return seen
 
 

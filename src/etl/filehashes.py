@@ -21,8 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.checksums import file_sha256
-from etl.sources import read_source_file
+from etl.sources import Source, is_url, read_source_file
 
 MEMO_FILE = "file-hashes.arrow"
 _RACY_NS = 2_000_000_000
@@ -54,20 +53,22 @@ def _read_memo(memo: Path | None) -> pl.DataFrame:
         return pl.DataFrame(schema=_MEMO_SCHEMA)
 
 
-def _hashed_now(files: pl.DataFrame) -> pl.DataFrame:
-    """sha256 and the moment of hashing of each file in `files`; a file that cannot be read
-    gets the hash of nothing and bytes -1 (the build records it as unreadable)."""
-    digests, moments, sizes = [], [], []
-    for name, size in files.select("file", "bytes").iter_rows():
+def _read_and_hashed(root: Source, paths: list[str]) -> pl.DataFrame:
+    """path, sha256, bytes and moment of hashing of each of `paths`, read now; a file that
+    cannot be read gets the hash of nothing and bytes -1 (the build records it as unreadable)."""
+    digests, sizes, moments = [], [], []
+    for path in paths:
         moments.append(time.time_ns())
         try:
-            digests.append(file_sha256(Path(name)))
-            sizes.append(size)
+            data = read_source_file(root, path)
         except OSError:
             digests.append(_UNREADABLE)
             sizes.append(-1)
-    return files.with_columns(pl.Series("bytes", sizes, pl.Int64), pl.Series("sha256", digests, pl.String),
-                              pl.Series("hashed_at_ns", moments, pl.Int64))
+            continue
+        digests.append(hashlib.sha256(data).hexdigest())
+        sizes.append(len(data))
+    return pl.DataFrame({"path": paths, "sha256": digests, "bytes": sizes, "hashed_at_ns": moments},
+                        schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64, "hashed_at_ns": pl.Int64})
 
 
 def _remove_abandoned_staging(memo: Path) -> None:
@@ -86,7 +87,7 @@ def _save_memo(memo: Path, old: pl.DataFrame, current: pl.DataFrame, root: Path)
     """The memo with this folder's entries replaced by `current` (other folders' are kept)."""
     prefix = os.path.join(root, "")
     kept = old.filter(~pl.col("file").str.starts_with(prefix))
-    table = pl.concat([kept, current.filter(pl.col("bytes") >= 0)]).sort("file")
+    table = pl.concat([kept, current.filter(pl.col("bytes") >= 0).select(list(_MEMO_SCHEMA))]).sort("file")
     memo.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(memo)
     staging = memo.with_name(f".{memo.name}-{os.getpid()}")
@@ -94,34 +95,23 @@ def _save_memo(memo: Path, old: pl.DataFrame, current: pl.DataFrame, root: Path)
     os.replace(staging, memo)
 
 
-def file_hashes(root: Path, paths: list[str], memo_dir: Path | None = None) -> pl.DataFrame:
+def file_hashes(root: Source, paths: list[str], memo_dir: Path | None = None) -> pl.DataFrame:
     """path, sha256, bytes of each of `paths` under `root`, in the order given. With a
-    `memo_dir`, hashes of files whose facts are unchanged since they were hashed come from
-    the memo there, and the memo is brought up to date."""
-    memo = memo_dir / MEMO_FILE if memo_dir is not None else None
-    facts = _file_facts(root, paths).with_columns(pl.Series("path", paths, pl.String))
+    `memo_dir` (local folders only: the file facts of remote stores differ from one store to
+    the next), hashes of files whose facts are unchanged since they were hashed come from the
+    memo there, and the memo is brought up to date."""
+    if memo_dir is None or is_url(root):
+        return _read_and_hashed(root, paths).drop("hashed_at_ns")
+    memo = memo_dir / MEMO_FILE
+    facts = _file_facts(Path(root), paths).with_columns(pl.Series("path", paths, pl.String))
     old = _read_memo(memo)
     known = facts.join(old, on=_FACTS, how="inner").filter(pl.col("mtime_ns") < pl.col("hashed_at_ns") - _RACY_NS)
-    fresh = _hashed_now(facts.join(known.select("file"), on="file", how="anti"))
+    missing = facts.join(known.select("file"), on="file", how="anti")
+    # The size read is the size hashed; the memo keeps the other facts as stat saw them.
+    fresh = missing.drop("bytes").join(_read_and_hashed(root, missing.get_column("path").to_list()), on="path")
     current = pl.concat([known.select(fresh.columns), fresh])
-    if memo is not None and not fresh.is_empty():
-        _save_memo(memo, old, current.drop("path"), root)
+    if not fresh.is_empty():
+        _save_memo(memo, old, current.drop("path"), Path(root))
     order = pl.DataFrame({"path": paths}, schema={"path": pl.String}).with_row_index("order")
     return order.join(current.select("path", "sha256", "bytes"), on="path", how="left") \
         .sort("order").drop("order")
-
-
-def url_hashes(root: str, paths: list[str]) -> pl.DataFrame:
-    """path, sha256, bytes of each of `paths` below a source URL, read whole: the file facts
-    of remote stores differ from one store to the next, so nothing is remembered for them."""
-    digests, sizes = [], []
-    for path in paths:
-        try:
-            data = read_source_file(root, path)
-            digests.append(hashlib.sha256(data).hexdigest())
-            sizes.append(len(data))
-        except OSError:
-            digests.append(_UNREADABLE)
-            sizes.append(-1)
-    return pl.DataFrame({"path": paths, "sha256": digests, "bytes": sizes},
-                        schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64})

@@ -18,8 +18,8 @@ import polars as pl
 
 from etl.checksums import file_sha256
 from etl.config import PROJECT_ROOT, SCHEMA_DIR
-from etl.filehashes import file_hashes, url_hashes
-from etl.sources import Source, is_url, list_source_files
+from etl.filehashes import file_hashes
+from etl.sources import Source, list_source_files
 
 INVENTORY_SCHEMA = {"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,8 +32,7 @@ def inventory(root: Source, paths: list[str] | None = None, memo_dir: Path | Non
     """path, sha256, bytes of every file below `root` (or of `paths` in it), sorted by path;
     hashes of local files unchanged since an earlier build come from the memo in `memo_dir`."""
     paths = list_source_files(root) if paths is None else paths
-    hashes = url_hashes(str(root), paths) if is_url(root) else file_hashes(Path(root), paths, memo_dir)
-    return hashes.sort("path")
+    return file_hashes(root, paths, memo_dir).sort("path")
 
 
 def _tree_sha256(paths: list[Path], base: Path) -> str:
