@@ -6,9 +6,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
+
+from etl.prefect_server import api_answers
 
 # A child that starts the server, runs a small flow against it, prints the API URL and the
 # flow's answer, then waits to be told to exit (or killed).
@@ -27,18 +28,10 @@ sys.stdin.readline()
 """
 
 
-def _answers(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _gone_within(api_url: str, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not _answers(api_url):
+        if not api_answers(api_url):
             return True
         time.sleep(0.2)
     return False
@@ -59,7 +52,7 @@ def child():
 def test_a_flow_runs_against_the_early_server_and_it_stops_when_its_process_exits(child):
     process, api_url, answer = child
     assert answer == "42"
-    assert api_url.startswith("http://127.0.0.1:") and _answers(api_url)
+    assert api_url.startswith("http://127.0.0.1:") and api_answers(api_url)
     process.communicate("\n", timeout=60)
     assert process.returncode == 0
     assert _gone_within(api_url, 10)

@@ -44,7 +44,8 @@ def _stop_with_parent() -> None:
         pass  # not Linux: the `finally` below still stops the server on a normal exit
 
 
-def _healthy(api_url: str) -> bool:
+def api_answers(api_url: str) -> bool:
+    """True when the Prefect API at `api_url` says it is healthy."""
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as answer:
             return answer.status == 200
@@ -60,7 +61,7 @@ def _spawn(command: list[str], env: dict[str, str] | None = None) -> subprocess.
 
 def _wait_until_healthy(server: subprocess.Popen, api_url: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not _healthy(api_url):
+    while not api_answers(api_url):
         if server.poll() is not None:
             server.stderr.seek(0)
             said = server.stderr.read().decode(errors="replace")[-500:]
