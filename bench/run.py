@@ -222,7 +222,7 @@ def _direct_main(captures: Path, output: Path, batch_size: int) -> None:
     from etl import pipeline, publish
     from etl.inputs import read_inputs
     from etl.stopwatch import Stopwatch
-    from etl.workers import extract_batch_in_worker, worker_count
+    from etl.workers import batches_in_flight, extract_batch_in_worker
     from concurrent.futures import ThreadPoolExecutor
 
     clock = Stopwatch()
@@ -230,7 +230,7 @@ def _direct_main(captures: Path, output: Path, batch_size: int) -> None:
         inputs = read_inputs(captures, None)
     with clock("extract"):
         paths = inputs.sources.get_column("path").to_list()
-        with ThreadPoolExecutor(worker_count()) as threads:
+        with ThreadPoolExecutor(batches_in_flight()) as threads:
             parts = list(threads.map(lambda batch: extract_batch_in_worker(captures, batch),
                                      pipeline.batches(paths, batch_size)))
     release = pipeline.assemble_release(pipeline.combine_batches(parts))
