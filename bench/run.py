@@ -5,7 +5,7 @@ time per stage, Prefect's share, peak memory and deduplication accuracy.
     .venv/bin/python bench/run.py --sizes 10000 --repeat 3 --warm       # and a warm-cache build
     .venv/bin/python bench/run.py --sizes --incremental 27000           # issue 5: +1% and no-change
     .venv/bin/python bench/run.py --sizes 100000 --direct               # the same stages without Prefect
-    .venv/bin/python bench/run.py --sizes 100000 --whatif all           # with fixes proposed (whatif.py)
+    .venv/bin/python bench/run.py --sizes 100000 --running-server       # against one running Prefect server
 
 A size is a number of invented documents (bench/generate.py, seed 1); the corpus is generated
 under bench/out/ the first time and reused. Each build runs `etl build --no-cache` (cold) in a
@@ -184,7 +184,7 @@ def measured(label: str, command: list[str]) -> Run:
                started_at, load)
 
 
-# `etl build` as a user runs it, or through bench/whatif.py (--whatif).
+# `etl build` as a user runs it.
 ETL = [sys.executable, "-m", "etl"]
 
 
@@ -394,8 +394,6 @@ def main() -> None:
     parser.add_argument("--direct", action="store_true", help="also the same stages without Prefect")
     parser.add_argument("--incremental", type=int, metavar="DOCUMENTS",
                         help="also the incremental builds of issue 5 on a corpus of this many documents")
-    parser.add_argument("--whatif", metavar="FIXES",
-                        help="run every build through bench/whatif.py with these proposed fixes")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the builds (repeatable), e.g. a Prefect setting")
     parser.add_argument("--running-server", action="store_true",
@@ -416,9 +414,6 @@ def run_benchmarks(args: argparse.Namespace, prefect_mode: str) -> None:
     EXTRA_ENV.update(item.split("=", 1) for item in args.env)
     if EXTRA_ENV:
         print(f"builds run with {EXTRA_ENV}", flush=True)
-    if args.whatif:
-        ETL[:] = [sys.executable, str(HERE / "whatif.py"), args.whatif, "--"]
-        print(f"builds run with the proposed fixes: {args.whatif}", flush=True)
     print(machine(prefect_mode), flush=True)
     rows = size_benchmark(args.sizes, args.seed, args.repeat, args.batch_size, args.warm, args.direct)
     if args.incremental:
