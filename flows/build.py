@@ -182,7 +182,7 @@ def build_release(source: Source, output: Path, version: str | None = None, batc
         if same and not force:
             logger.info("no changes since release %s", same)
             _record_run(output, manifest.run_manifest("no-changes", inputs.fingerprint, started, clock.seconds,
-                                                     release=same))
+                                                      release=same))
             return {"outcome": "no-changes", "release": same}
         version = version or publish.next_version(output / settings().package_name, dt.date.today())
         with clock("extract"):
