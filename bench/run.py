@@ -232,7 +232,7 @@ def _direct_main(captures: Path, output: Path, batch_size: int) -> None:
         paths = inputs.sources.get_column("path").to_list()
         with ThreadPoolExecutor(batches_in_flight()) as threads:
             parts = list(threads.map(lambda batch: extract_batch_in_worker(captures, batch),
-                                     pipeline.batches(paths, batch_size)))
+                                     pipeline.batches(paths, batch_size, 4 * batches_in_flight())))
     release = pipeline.assemble_release(pipeline.combine_batches(parts))
     clock.seconds.update(release.seconds)
     with clock("publish"):
@@ -389,7 +389,7 @@ def main() -> None:
                         help="corpus sizes in documents (default: 1000 10000 100000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="builds per size; the quickest is reported")
-    parser.add_argument("--batch-size", type=int, default=500, help="files per extraction task (etl build's default)")
+    parser.add_argument("--batch-size", type=int, default=2000, help="files per extraction task at most (etl build's default)")
     parser.add_argument("--warm", action="store_true", help="also a build with a filled extraction cache")
     parser.add_argument("--direct", action="store_true", help="also the same stages without Prefect")
     parser.add_argument("--incremental", type=int, metavar="DOCUMENTS",

@@ -138,7 +138,7 @@ def extract_inputs(source: Source, inputs: Inputs, cache_dir: Path | None, batch
     cache_folder = cache.cache_folder(cache_dir) if cache_dir is not None else None
     with cache.locked(cache_folder) if cache_folder else nullcontext():
         cached, missing = from_cache(cache_folder, inputs)
-        batches = pipeline.batches(missing, batch_size) if missing else []
+        batches = pipeline.batches(missing, batch_size, 4 * batches_in_flight()) if missing else []
         get_run_logger().info("%d files: %d from the cache, %d to extract in %d batches", inputs.sources.height,
                               inputs.sources.height - len(missing), len(missing), len(batches))
         if dask is None:
@@ -163,7 +163,7 @@ def tidy_cache(cache_dir: Path | None, inputs: Inputs) -> None:
 # Each extraction task hands its batch to the process pool (etl.workers) and waits for it.
 @flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()),
       on_failure=[_record_failure])
-def build_release(source: Source, output: Path, version: str | None = None, batch_size: int = 500,
+def build_release(source: Source, output: Path, version: str | None = None, batch_size: int = 2000,
                   contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,
                   max_rejected_share: float | None = None, task_runner: str = "processes",
                   dask_address: str | None = None, dask_workers: int = 2) -> dict:

@@ -31,7 +31,7 @@ def nightly(harvest_from: list[str] | None = None, raw: Path | None = None, sour
         summary = harvest(harvest_from, raw, HarvestOptions(contact=contact))
         get_run_logger().info("%s", summary.lines()[0])
         source = raw / CURRENT
-    return build_release(source or s.default_source, output or s.default_output, batch_size=500,
+    return build_release(source or s.default_source, output or s.default_output,
                          contributions=contributions or s.contributions / "accepted",
                          cache_dir=cache_dir or s.cache)
 

@@ -24,7 +24,7 @@ def compare(release: Path, now: dict) -> dict:
 
 @flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()))
 def replay_quarantine(release: Path, source: Source, output: Path, contributions: Path | None = None,
-                      cache_dir: Path | None = None, batch_size: int = 500) -> dict:
+                      cache_dir: Path | None = None, batch_size: int = 2000) -> dict:
     """Build `source` (and `contributions`) again without publishing, and follow every record
     that release folder `release` quarantined. Writes the report under runs/ and returns it."""
     started, source = manifest.utc_now(), source_location(source)

@@ -81,9 +81,17 @@ def _source_row(capture: Capture, extraction: Extraction | None) -> dict:
     return row
 
 
-def batches(paths: list[str], size: int) -> list[list[str]]:
-    """The paths in consecutive batches of `size` (one empty batch for no paths)."""
-    return [paths[i:i + size] for i in range(0, len(paths), size)] or [[]]
+# A batch smaller than this costs Prefect more in bookkeeping than it saves in balance.
+MIN_BATCH = 200
+
+
+def batches(paths: list[str], size: int, wanted: int = 1) -> list[list[str]]:
+    """The paths in consecutive batches of equal length (to one), each of at most `size`
+    paths, and `wanted` batches or more when there are paths enough for batches of MIN_BATCH
+    (so that each worker gets several); one empty batch for no paths."""
+    count = max(-(-len(paths) // size), min(wanted, -(-len(paths) // MIN_BATCH)), 1)
+    length = max(-(-len(paths) // count), 1)
+    return [paths[i:i + length] for i in range(0, len(paths), length)] or [[]]
 
 
 def _extraction(capture: Capture) -> Extraction | None:
