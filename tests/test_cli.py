@@ -102,3 +102,17 @@ def test_harvest_usage_errors_are_one_line_and_start_no_prefect(tmp_path):
                        "--contact", "mailto:data@example.org")
     assert unreachable.returncode == 1 and "cannot reach" in unreachable.stderr
     assert all("Traceback" not in r.stderr for r in (missing, no_contact, unreachable))
+
+
+def test_a_bad_pyproject_setting_is_a_usage_error_not_a_traceback(monkeypatch, capsys):
+    from etl import cli
+    from etl.config import SettingsError
+
+    def refused():
+        raise SettingsError("[tool.etl] parquet-row-group-mb in pyproject.toml must be a number of megabytes "
+                            "above 0, such as 64; it is 'big'")
+
+    monkeypatch.setattr(cli, "settings", refused)
+    assert cli.main(["build"]) == 2
+    printed = capsys.readouterr().err
+    assert printed.startswith("etl: [tool.etl] parquet-row-group-mb") and "Traceback" not in printed
