@@ -242,7 +242,7 @@ def run_harvest(args: argparse.Namespace) -> int:
     except HarvestError as err:
         print(f"etl harvest: {err}", file=sys.stderr)
         return 2
-    sources = [s if "://" in s else str(Path(s).resolve()) for s in args.sources]
+    sources = [str(source_location(s)) for s in args.sources]
     try:
         check_harvest(sources, args.to, options, reach=True)  # an unreachable site fails before Prefect starts
         _quiet_prefect()
@@ -342,7 +342,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print("etl serve: --interval must be positive", file=sys.stderr)
         return 2
     parameters = {
-        "harvest_from": [h if "://" in h else str(Path(h).resolve()) for h in args.harvest_from or []] or None,
+        "harvest_from": [str(source_location(h)) for h in args.harvest_from or []] or None,
         "raw": str(args.raw.resolve()), "source": str(source_location(args.source)), "output": str(args.output.resolve()),
         "cache_dir": str(args.cache.resolve()), "contributions": str(args.contributions.resolve()),
         "contact": args.contact,

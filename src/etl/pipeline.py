@@ -7,7 +7,6 @@ normalise, deduplicate, and lay out every published table, conformed to its sche
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 

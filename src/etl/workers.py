@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from etl.pipeline import Extracted, extract_batch
 from etl.sources import Source
