@@ -4,7 +4,7 @@ time per stage, Prefect's share, peak memory and deduplication accuracy.
     .venv/bin/python bench/run.py --sizes 1000 10000 100000            # cold builds, the table
     .venv/bin/python bench/run.py --sizes 10000 --repeat 3 --warm       # and a warm-cache build
     .venv/bin/python bench/run.py --sizes --incremental 27000           # issue 5: +1% and no-change
-    .venv/bin/python bench/run.py --sizes 100000 --direct               # the same stages without Prefect
+    .venv/bin/python bench/run.py --sizes 100000 --direct               # etl build --orchestrator none
     .venv/bin/python bench/run.py --sizes 100000 --running-server       # against one running Prefect server
 
 A size is a number of invented documents (bench/generate.py, seed 1); the corpus is generated
@@ -189,15 +189,15 @@ ETL = [sys.executable, "-m", "etl"]
 
 
 def build(label: str, captures: Path, output: Path, batch_size: int, cache: Path | None,
-          fresh: bool = True) -> Run:
+          fresh: bool = True, *options: str) -> Run:
     """`etl build` of `captures` into `output` (emptied first when `fresh`), version 'bench'
-    unless the output already has it."""
+    unless the output already has it; `options` are more of its options."""
     if fresh:
         shutil.rmtree(output, ignore_errors=True)
     package = output / settings().package_name
     version = VERSION if not (package / VERSION).exists() else f"{VERSION}-{int(time.time())}"
     command = [*ETL, "build", "--source", str(captures), "--output", str(output),
-               "--version", version, "--batch-size", str(batch_size)]
+               "--version", version, "--batch-size", str(batch_size), *options]
     command += ["--no-cache"] if cache is None else ["--cache", str(cache)]
     run = measured(label, command)
     manifest = package / "runs" / f"{version}.json"
@@ -208,37 +208,8 @@ def build(label: str, captures: Path, output: Path, batch_size: int, cache: Path
 
 
 def direct_build(label: str, captures: Path, output: Path, batch_size: int) -> Run:
-    """The same stages without Prefect, in a child process (see `_direct_main`)."""
-    shutil.rmtree(output, ignore_errors=True)
-    run = measured(label, [sys.executable, str(Path(__file__)), "--direct-child", str(captures), str(output),
-                           str(batch_size)])
-    run.manifest = json.loads(run.stdout.strip().splitlines()[-1])
-    return run
-
-
-def _direct_main(captures: Path, output: Path, batch_size: int) -> None:
-    """Inventory, extraction in the worker pool, assembly and publishing, as the flow calls
-    them, with no Prefect: prints a manifest-like JSON line (seconds, counts)."""
-    from etl import pipeline, publish
-    from etl.inputs import read_inputs
-    from etl.stopwatch import Stopwatch
-    from etl.workers import batches_in_flight, extract_batch_in_worker
-    from concurrent.futures import ThreadPoolExecutor
-
-    clock = Stopwatch()
-    with clock("inventory"):
-        inputs = read_inputs(captures, None)
-    with clock("extract"):
-        paths = inputs.sources.get_column("path").to_list()
-        with ThreadPoolExecutor(batches_in_flight()) as threads:
-            parts = list(threads.map(lambda batch: extract_batch_in_worker(captures, batch),
-                                     pipeline.batches(paths, batch_size, 4 * batches_in_flight())))
-    release = pipeline.assemble_release(pipeline.combine_batches(parts))
-    clock.seconds.update(release.seconds)
-    with clock("publish"):
-        publish.write_release(release.tables, output, VERSION)
-    print(json.dumps({"seconds": clock.seconds, "version": VERSION,
-                      "counts": {"inventory": {"files": inputs.sources.height}}}))
+    """The same stages without Prefect: `etl build --orchestrator none`."""
+    return build(label, captures, output, batch_size, None, True, "--orchestrator", "none")
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -381,9 +352,6 @@ def prepared_corpus_at(base: Path, documents: int, seed: int) -> tuple[Path, Pat
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--direct-child":
-        _direct_main(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000],
                         help="corpus sizes in documents (default: 1000 10000 100000)")

@@ -1,23 +1,21 @@
 """The replay flow: the latest release's inputs through the current code, published nowhere.
 
-Orchestration only: extraction is the build flow's (same cache, same tasks); the comparison
+Orchestration only: extraction is the build's (same cache, same tasks); the comparison
 is `etl.replay`'s.
 """
 
 
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl import manifest, replay
+from etl import build, manifest, replay
 from etl.sources import Source, source_location
 from etl.workers import batches_in_flight
-from flows.build import assemble, extract_inputs, take_inventory, tidy_cache
+from flows.build import PrefectStages
 
 
-@task(cache_policy=NO_CACHE)
 def compare(release: Path, now: dict) -> dict:
     return replay.replay_report(release.name, replay.read_release_tables(release), now)
 
@@ -27,11 +25,11 @@ def replay_quarantine(release: Path, source: Source, output: Path, contributions
                       cache_dir: Path | None = None, batch_size: int = 2000) -> dict:
     """Build `source` (and `contributions`) again without publishing, and follow every record
     that release folder `release` quarantined. Writes the report under runs/ and returns it."""
-    started, source = manifest.utc_now(), source_location(source)
-    inputs = take_inventory(source, contributions, cache_dir)
-    extracted, _ = extract_inputs(source, inputs, cache_dir, batch_size, contributions)
-    report = compare(release, assemble(extracted).tables)
+    started, source, stages = manifest.utc_now(), source_location(source), PrefectStages()
+    inputs = stages.run(build.take_inventory, source, contributions, cache_dir)
+    extracted, _ = build.extract_inputs(stages, source, inputs, cache_dir, batch_size, contributions)
+    report = stages.run(compare, release, stages.run(build.assemble, extracted).tables)
     manifest.write_manifest(output, manifest.run_manifest("replay", inputs.fingerprint, started, {},
                                                           release=release.name, replay=report))
-    tidy_cache(cache_dir, inputs)
+    build.tidy_cache(stages, cache_dir, inputs)
     return report

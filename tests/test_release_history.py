@@ -179,9 +179,10 @@ def test_the_flow_itself_says_no_changes_for_scheduled_runs(incremental):
 
 
 def test_a_rule_rejecting_too_much_of_a_layout_fails_the_run_and_publishes_nothing(incremental, monkeypatch):
+    import etl.build
     import flows.build
 
-    monkeypatch.setattr(flows.build, "settings", lambda: dataclasses.replace(settings(), min_records_for_share=1))
+    monkeypatch.setattr(etl.build, "settings", lambda: dataclasses.replace(settings(), min_records_for_share=1))
     output = incremental["output"]
     before = sorted(p.name for p in (output / PACKAGE).iterdir() if p.name != "runs")
     with pytest.raises(publish.ReleaseError, match=r"rule 'truncated' \(extract\) rejected 17% of the listing_search"):

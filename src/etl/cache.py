@@ -93,6 +93,15 @@ def cached_extraction(folder: Path, files: pl.DataFrame) -> tuple[Extracted, lis
     return extracted(**parts), missing
 
 
+def uncached_count(folder: Path, files: pl.DataFrame) -> int:
+    """How many of `files` (path, sha256) the cache does not hold (only the hashes are read)."""
+    sources = _scan(folder, "sources") if folder.is_dir() else None
+    if sources is None:
+        return files.height
+    held = sources.select("sha256").unique()
+    return files.lazy().join(held, on="sha256", how="anti").select(pl.len()).collect().item()
+
+
 def _segment_name(part: Extracted) -> str:
     digest = hashlib.sha256()
     for sha in part.sources.get_column("sha256").sort():

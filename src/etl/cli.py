@@ -1,4 +1,5 @@
-"""The `etl` command. Cheap answers (help, usage errors, an existing release) never start Prefect."""
+"""The `etl` command. Cheap answers (help, usage errors, an existing release, no changes) never
+start Prefect, and a small update of a release is built without it (etl.build)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                        help="the Dask scheduler to use (default: start a LocalCluster for the run)")
     build.add_argument("--dask-workers", type=int, default=2, help="worker processes of a LocalCluster (default 2)")
+    build.add_argument("--orchestrator", choices=("auto", "prefect", "none"), default="auto",
+                       help="prefect: run the build as a Prefect flow; none: the same stages in this process, "
+                            "without Prefect; auto (default): none for a small update of a release (the "
+                            "extraction cache holds all but one batch of captures), prefect otherwise")
     build.add_argument("--force", action="store_true",
                        help="publish a release even when nothing changed since the latest one")
     build.add_argument("--max-rejected-share", type=float, default=s.max_rejected_share, metavar="SHARE",
@@ -153,21 +158,32 @@ def _summary_lines(counts: dict) -> list[str]:
     ]
 
 
-def _unchanged(args: argparse.Namespace) -> str | None:
-    """The latest release's version when the inputs, code and schemas are the same as its run's.
+def _released_inputs(args: argparse.Namespace):
+    """The inputs' inventory (etl.inputs.Inputs), or None before the first release: with no
+    release to compare them with, hashing the inputs here would be wasted.
 
-    Checked here, before Prefect starts, so that a run with nothing to do costs seconds;
-    the flow checks again for runs that do not come through this command."""
+    Taken here, before Prefect starts, so that a run with nothing to do costs seconds (the
+    flow checks again for runs that do not come through this command), and to choose how
+    the build runs."""
     from etl.inputs import read_inputs
-    from etl.manifest import release_manifest, unchanged_release
+    from etl.manifest import release_manifest
     from etl.publish import latest_release
 
     latest = latest_release(args.output / settings().package_name)
     if latest is None or release_manifest(args.output, latest.name) is None:
-        return None  # nothing to compare with: hashing the inputs here would be wasted
+        return None
     memo = None if args.no_cache else args.cache.resolve()
-    return unchanged_release(args.output, read_inputs(source_location(args.source), args.contributions.resolve(),
-                                                      memo).fingerprint)
+    return read_inputs(source_location(args.source), args.contributions.resolve(), memo)
+
+
+def _in_process(args: argparse.Namespace, inputs) -> bool:
+    """Whether to build without Prefect: asked for, or (auto) a small update of a release."""
+    from etl.build import updates_in_process
+
+    if args.orchestrator != "auto":
+        return args.orchestrator == "none"
+    return (inputs is not None and args.task_runner == "processes"
+            and updates_in_process(inputs, None if args.no_cache else args.cache.resolve(), args.batch_size))
 
 
 def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
@@ -183,8 +199,47 @@ def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
     return api_ready
 
 
+class BuildFailed(Exception):
+    """No release was written; the message says why."""
+
+
+def _build_request(args: argparse.Namespace):
+    from etl.build import BuildRequest
+
+    return BuildRequest(source_location(args.source), args.output.resolve(), args.version, args.batch_size,
+                        args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
+                        args.force, args.max_rejected_share)
+
+
+def _build_in_process(args: argparse.Namespace, inputs) -> dict:
+    from etl.build import build_in_process
+    from etl.publish import ReleaseError
+
+    try:
+        return build_in_process(_build_request(args), inputs)
+    except (ReleaseError, OSError) as err:
+        raise BuildFailed(err) from err
+
+
+def _build_with_prefect(args: argparse.Namespace) -> dict:
+    _quiet_prefect()
+    api_ready = _start_build_services(args)
+    from flows.build import build_release
+    from etl.prefect_server import ServerError
+    from etl.publish import ReleaseError
+
+    request = _build_request(args)
+    try:
+        api_ready()
+        return build_release(request.source, request.output, request.version, request.batch_size,
+                             request.contributions, request.cache_dir, request.force, request.max_rejected_share,
+                             args.task_runner, args.dask_address, args.dask_workers)
+    except (ReleaseError, ServerError, OSError) as err:
+        raise BuildFailed(err) from err
+
+
 def run_build(args: argparse.Namespace) -> int:
-    from etl.publish import ReleaseError, release_dir
+    from etl.publish import release_dir
 
     if problem := source_problem(source_location(args.source)):
         print(f"etl build: {problem}", file=sys.stderr)
@@ -196,26 +251,24 @@ def run_build(args: argparse.Namespace) -> int:
     if args.dask_address and args.task_runner != "dask":
         print("etl build: --dask-address needs --task-runner dask", file=sys.stderr)
         return 2
+    if args.orchestrator == "none" and args.task_runner == "dask":
+        print("etl build: --task-runner dask needs Prefect (--orchestrator auto or prefect)", file=sys.stderr)
+        return 2
     if args.version and release_dir(args.output, args.version).exists():
         print(f"etl build: release {args.version} already exists in {args.output / settings().package_name}; "
               "releases are never rewritten", file=sys.stderr)
         return 1
-    if not args.force and (same := _unchanged(args)):
-        print(f"no changes: the inputs, code and schemas are those of release {same}; nothing published "
-              "(--force publishes anyway)")
-        return 0
-    _quiet_prefect()
-    api_ready = _start_build_services(args)
-    from flows.build import build_release
-    from etl.prefect_server import ServerError
+    inputs = _released_inputs(args)
+    if inputs is not None and not args.force:
+        from etl.manifest import unchanged_release
 
+        if same := unchanged_release(args.output, inputs.fingerprint):
+            print(f"no changes: the inputs, code and schemas are those of release {same}; nothing published "
+                  "(--force publishes anyway)")
+            return 0
     try:
-        api_ready()
-        counts = build_release(source_location(args.source), args.output.resolve(), args.version, args.batch_size,
-                               args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
-                               args.force, args.max_rejected_share, args.task_runner, args.dask_address,
-                               args.dask_workers)
-    except (ReleaseError, ServerError, OSError) as err:
+        counts = _build_in_process(args, inputs) if _in_process(args, inputs) else _build_with_prefect(args)
+    except BuildFailed as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1
     if counts["outcome"] == "no-changes":

@@ -1,4 +1,4 @@
-"""The build's stages as plain functions over batches; `flows/build.py` runs them as tasks.
+"""The build's stages as plain functions over batches; `etl.build` runs them in order.
 
 extract_batch (per batch of files) -> combine_batches -> assemble_release: validate,
 normalise, deduplicate, and lay out every published table, conformed to its schema.
