@@ -150,3 +150,51 @@ def test_html_collection_page_reads_its_undated_first_list_item_as_an_entry():
     dates = [(r["position"], r["date_text"]) for r in extraction.records]
     assert dates == [(1, None), (2, "May 02, 1949")]
     assert "Petition" not in extraction.collection["description"]
+
+
+def test_flush_left_undated_first_entry_after_a_topic_description_is_an_entry():
+    extraction = assert_case("listing_old/topic_page_flush_left_undated_first_entry")
+    assert extraction.records[0]["title"] == "Pilot Book of Orla Vennick for the Outer Channel"
+    assert all("Orla Vennick (1908" not in (r["summary"] or "") for r in extraction.records)
+
+
+def test_undated_entry_in_the_middle_of_the_list_is_not_the_previous_entrys_summary():
+    records = assert_case("listing_old/undated_entry_mid_list").records
+    assert [(r["position"], r["date_text"]) for r in records] == [
+        (1, "October 09, 1957"), (2, None), (3, "November, 1957"), (4, None), (5, "1958")]
+
+
+def test_undated_entry_after_an_entry_without_summary_is_not_its_summary():
+    records = assert_case("listing_old/undated_entry_after_entry_without_summary").records
+    assert records[0]["summary"] is None and records[1]["date_text"] is None
+
+
+def test_flush_left_undated_entry_between_bullets_is_read_with_single_newlines():
+    assert_case("listing_old/topic_page_flush_left_single_newlines")
+
+
+def test_flush_left_undated_entries_after_indented_entries_are_entries_not_footer():
+    extraction = assert_case("listing_old/topic_page_flush_left_undated_entries_with_footer")
+    assert all("Quay Lane" not in (r["summary"] or "") + r["title"] for r in extraction.records)
+
+
+def test_capture_cut_in_an_undated_entry_after_a_short_summary_rejects_that_entry():
+    extraction = assert_case("listing_old/truncated_in_undated_title_after_short_summary")
+    assert extraction.records[0]["summary"] == "The memo asks for lights."
+
+
+def test_leading_summary_of_a_related_document_is_no_entry_on_a_dash_listing():
+    records = assert_case("listing_old/no_chrome_dashes_summary_first").records
+    assert all("lamp-room clerk" not in r["title"] for r in records)
+
+
+def test_undated_first_entry_after_a_leading_summary_line_on_a_dash_listing():
+    assert_case("listing_old/no_chrome_dashes_summary_first_undated_entry")
+
+
+def test_undated_first_entry_after_a_leading_summary_line_before_bullets():
+    assert_case("listing_old/no_chrome_summary_first_undated_entry")
+
+
+def test_flush_left_undated_first_entry_under_a_related_documents_heading():
+    assert_case("listing_old/related_documents_heading_undated_first_entry")

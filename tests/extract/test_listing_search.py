@@ -43,3 +43,18 @@ def test_pager_after_the_last_entry_is_not_an_entry():
     text = ("1 - 2 of 40\n\nMay 1, 1970\n\nA Memo on Lights\n\nThe memo asks for lights.\n\n"
             "May 2, 1970\n\nA Second Memo\n\nThe second memo repeats the request.\n\n1 2 3 \u2026 20 Next \u203a\n")
     assert [r["title"] for r in listing_search.extract(text).records] == ["A Memo on Lights", "A Second Memo"]
+
+
+def test_undated_first_entry_after_a_person_description_without_documents_heading():
+    extraction = assert_case("listing_search/person_page_undated_first_entry_without_heading")
+    assert [r["date_text"] for r in extraction.records] == [None, "February 14, 1949", "1952"]
+
+
+def test_short_summary_sentence_before_an_undated_entry_stays_the_summary():
+    records = assert_case("listing_search/short_summary_before_undated_entry").records
+    assert [r["summary"] for r in records][0] == "The board refuses."
+
+
+def test_undated_first_entry_after_a_leading_summary_line_without_chrome():
+    records = assert_case("listing_search/no_chrome_summary_first_undated_entry").records
+    assert records[0]["date_text"] is None and "lamp-room clerk" not in records[0]["title"]

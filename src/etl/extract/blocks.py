@@ -30,6 +30,8 @@ CHROME = frozenset({
 })
 # The first letters of the site labels: other lines are not folded to be compared with them.
 _LABEL_FIRST = frozenset(label[0] for label in CHROME)
+# Headings a page prints above its list of documents (also in CHROME).
+LIST_HEADINGS = ("documents", "related documents")
 COUNT_LINE = re.compile(r"\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
 DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
 # A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
@@ -41,6 +43,7 @@ DOCUMENT_URL = re.compile(r"(?:^|/)document/(?P<id>\d{1,9})/?(?:[?#]\S*)?$")
 URL = re.compile(r"https?://\S+|/\S*")
 PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                                    "\u2013": "-", "\u2014": "-"})
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 # A last line ending in one of these (or a digit) is complete, not cut mid-word.
 COMPLETE_ENDINGS = ".!?:;)]}\"'\u201d\u2019\u00bb\u2026>*"
 
@@ -255,12 +258,54 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in page_lines(text) if line), "")
 
 
+def ends_sentence(para: str) -> bool:
+    return bool(SENTENCE_END.search(para.rstrip()))
+
+
+def looks_like_summary(para: str) -> bool:
+    """A summary is a sentence; titles rarely end in closing punctuation, and short ones
+    that do ("Born in Ivel.") are no summary either."""
+    return ends_sentence(para) and len(para.split()) >= 6
+
+
+def topic_entries_at(paras: list[str]) -> int:
+    """Index of an undated first entry among the paragraphs between a listing's site
+    chrome and its first dated entry, or len(paras) when there is none.
+
+    A page about a person, place or topic opens with its name (a line that ends no
+    sentence) and description paragraphs (sentences); a capture saved without the chrome
+    may open instead with the summary of a related document. A line after those that
+    ends no sentence is the title of a document with no date line. A title and one
+    sentence alone are read as a name and its description.
+    """
+    start = 0 if not paras or ends_sentence(paras[0]) else 1  # past the name
+    if start >= len(paras) or not ends_sentence(paras[start]):
+        return len(paras)
+    return next((i for i in range(start + 1, len(paras)) if not ends_sentence(paras[i])), len(paras))
+
+
 @dataclass
 class Entry:
     """One listing entry as found: its date line (if any) and its text lines in order."""
 
     date_text: str | None
     lines: list[str] = field(default_factory=list)
+
+
+def starts_undated_entry(entry: Entry | None, para: str, following: str | None) -> bool:
+    """True when `para`, met after the lines of `entry`, is the title of an entry with no
+    date line: an entry is a title and at most one summary paragraph.
+
+    After a title, the next paragraph is that entry's summary, unless it reads like a
+    title (it ends no sentence: a short summary such as "The board refuses." still does)
+    and is itself followed by a line that is no date (`following` is None when an entry
+    boundary or the page end comes next).
+    """
+    if entry is None or len(entry.lines) >= 2:
+        return True
+    if not entry.lines:
+        return False
+    return not ends_sentence(para) and following is not None and not is_entry_date(following)
 
 
 def entry_record(layout: str, position: int, entry: Entry) -> dict:

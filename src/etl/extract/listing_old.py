@@ -14,8 +14,9 @@ from itertools import takewhile
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, fold, folded_is, indent_of, is_chrome, is_dash_rule, is_entry_date,
-    listing_extraction, page_lines, too_long_to_read,
+    LIST_HEADINGS, Entry, bullet_text, ends_sentence, fold, folded_is, indent_of, is_chrome,
+    is_dash_rule, is_entry_date, listing_extraction, looks_like_summary, page_lines,
+    starts_undated_entry, too_long_to_read, topic_entries_at,
 )
 
 LAYOUT = "listing_old"
@@ -60,19 +61,41 @@ def entries_start(lines: list[str]) -> int:
 def first_entry_at(lines: list[str], marker: int) -> int:
     """Index of the first entry's first line: `marker` (the first bullet, dash rule or date
     line) unless the first entry has no date line, and so no marker of its own. Its lines
-    then sit between the page head and `marker`: all of those lines when a dash rule comes
-    next (a rule closes the entry before it) or after a collection block (which holds one
-    description paragraph); before a bullet or date line on other pages, where a topic's
-    heading and prose stand flush left, the lines from the first indented one (an entry's
-    lines are indented under its bullet)."""
+    then sit between the page head and `marker`:
+    - before a dash rule (a rule closes the entry before it), all of them from the title
+      (see `title_before_rule_at`);
+    - after a collection block (which holds one description paragraph) or a documents
+      heading, all of them;
+    - before a bullet or date line on other pages, where a topic's heading and prose stand
+      flush left, those from the first indented one (an entry's lines are indented under
+      its bullet), else those after the topic's heading and description (see
+      `topic_entries_at`)."""
     head_end = page_head_end(lines, marker)
     rest = [i for i in range(head_end, marker) if lines[i]]
     if not rest:
         return marker
-    before_rule = marker < len(lines) and is_dash_rule(lines[marker])
-    if before_rule or has_collection_mark(lines[:head_end]):
+    if marker < len(lines) and is_dash_rule(lines[marker]):
+        return title_before_rule_at(lines, rest, marker)
+    if has_collection_mark(lines[:head_end]) or (head_end and is_list_heading(lines[head_end - 1])):
         return rest[0]
-    return next((i for i in rest if is_indented(lines[i])), marker)
+    indented = next((i for i in rest if is_indented(lines[i])), None)
+    if indented is not None:
+        return indented
+    first = topic_entries_at([lines[i].strip() for i in rest])
+    return rest[first] if first < len(rest) else marker
+
+
+def title_before_rule_at(lines: list[str], rest: list[int], marker: int) -> int:
+    """Index of an undated entry's title among the lines `rest` before the first dash rule,
+    or `marker` when they hold none. A first line that ends a sentence is no title but the
+    summary of a related document, which a capture saved without chrome opens with."""
+    if not ends_sentence(lines[rest[0]]):
+        return rest[0]
+    return next((i for i in rest if not ends_sentence(lines[i])), marker)
+
+
+def is_list_heading(line: str) -> bool:
+    return any(folded_is(line, heading) for heading in LIST_HEADINGS)
 
 
 def page_head_end(lines: list[str], marker: int) -> int:
@@ -106,27 +129,36 @@ def is_indented(line: str) -> bool:
 def listing_entries(lines: list[str]) -> list[Entry]:
     """Entries split at bullets and dash rules; a bullet holding no date starts an undated entry.
 
-    After indented entries, an unindented line is the page footer: it and the lines after
-    it belong to no entry until the next bullet or dash rule.
+    Between them, an entry is a title and at most one summary paragraph: a further line
+    (indented or not) starts an entry with no date line. The page footer after the last
+    entry belongs to no entry.
     """
+    content = [line for line in lines if line and not is_chrome(line)]
+    content = content[:footer_start(content)]
     entries: list[Entry] = []
     current: Entry | None = None
-    in_footer = False
-    for line in lines:
-        if not line or is_chrome(line):
-            continue
-        if is_dash_rule(line) or bullet_text(line) is not None:
-            current, in_footer = bullet_entry(bullet_text(line)), False
+    for i, line in enumerate(content):
+        if is_entry_mark(line):
+            current = bullet_entry(bullet_text(line))
             entries.append(current)
-        elif in_footer or (current is not None and is_footer(current, line)):
-            in_footer = True
-        elif current is None or (is_entry_date(line) and current.lines):
+        elif current is None or (is_entry_date(line) and current.lines) \
+                or starts_undated_entry(current, line, plain_line_after(content, i)):
             current = Entry(None)
             entries.append(current)
             add_line(current, line)
         else:
             add_line(current, line)
     return [e for e in entries if e.date_text or e.lines]
+
+
+def is_entry_mark(line: str) -> bool:
+    return is_dash_rule(line) or bullet_text(line) is not None
+
+
+def plain_line_after(content: list[str], i: int) -> str | None:
+    """The line after content[i], or None at the page end or an entry mark."""
+    following = content[i + 1] if i + 1 < len(content) else None
+    return None if following is None or is_entry_mark(following) else following
 
 
 def bullet_entry(text: str | None) -> Entry:
@@ -144,9 +176,25 @@ def add_line(entry: Entry, line: str) -> None:
         entry.lines.append(line)
 
 
-def is_footer(entry: Entry, line: str) -> bool:
-    """True for a page-footer line after indented entries: it is not indented itself."""
-    return bool(entry.lines) and indent_of(entry.lines[0]) >= 2 and indent_of(line) == 0
+def footer_start(content: list[str]) -> int:
+    """Index of the page footer in the content lines, or len(content) when there is none.
+
+    After the last entry mark, on a page whose entries are indented, the first unindented
+    line starts the footer, unless it and the next line read as an undated entry (a title
+    and a summary sentence), which a topic page may print flush left at the end of its list.
+    """
+    last_mark = max((i for i, line in enumerate(content) if is_entry_mark(line)), default=-1)
+    if last_mark + 1 >= len(content) or not is_indented(content[last_mark + 1]):
+        return len(content)
+    at = next((i for i in range(last_mark + 1, len(content)) if indent_of(content[i]) == 0),
+              len(content))
+    while at + 1 < len(content) and is_undated_entry(content[at], content[at + 1]):
+        at += 2
+    return at
+
+
+def is_undated_entry(title: str, summary: str) -> bool:
+    return not ends_sentence(title) and looks_like_summary(summary)
 
 
 def collection_block(lines: list[str]) -> dict | None:

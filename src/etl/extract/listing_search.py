@@ -8,17 +8,14 @@ order; the date or the summary may be missing.
 
 from __future__ import annotations
 
-import re
-
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, dated_entry_count, fold, is_chrome, is_count_line, is_entry_date, listing_extraction,
-    page_lines, page_paragraphs, paragraphs, too_long_to_read,
+    LIST_HEADINGS, Entry, bullet_text, dated_entry_count, fold, is_chrome, is_count_line, is_entry_date,
+    listing_extraction, page_lines, page_paragraphs, paragraphs, starts_undated_entry, too_long_to_read,
+    topic_entries_at,
 )
 
 LAYOUT = "listing_search"
-LIST_HEADINGS = ("documents", "related documents")
-SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def matches(text: str) -> bool:
@@ -39,12 +36,15 @@ def extract(text: str) -> Extraction:
 
 
 def entries_start(lines: list[str]) -> int:
-    """Index after the result count or a documents heading, else of the first date line."""
+    """Index after the result count or a documents heading, else of the first entry: the
+    first date line, or an undated entry before it under a person's or topic's description."""
     for i, line in enumerate(lines):
         if is_count_line(line) or fold(line).lower() in LIST_HEADINGS:
             return i + 1
         if is_entry_date(line):
-            return i
+            head = [at for at in range(i) if lines[at] and not is_chrome(lines[at])]
+            first = topic_entries_at([lines[at] for at in head])
+            return head[first] if first < len(head) else i
     return len(lines)
 
 
@@ -55,24 +55,7 @@ def search_entries(paras: list[str]) -> list[Entry]:
             entries.append(Entry(para))
             continue
         following = paras[i + 1] if i + 1 < len(paras) else None
-        if starts_undated_entry(entries, para, following):
+        if starts_undated_entry(entries[-1] if entries else None, para, following):
             entries.append(Entry(None))
         entries[-1].lines.append(para)
     return entries
-
-
-def starts_undated_entry(entries: list[Entry], para: str, following: str | None) -> bool:
-    """True when `para` is the title of an entry with no date line.
-
-    After a title, the next paragraph is that entry's summary, unless it reads like a
-    title (no closing sentence punctuation) and is itself followed by a non-date line.
-    """
-    if not entries or len(entries[-1].lines) >= 2:
-        return True
-    if not entries[-1].lines:
-        return False
-    return not looks_like_summary(para) and following is not None and not is_entry_date(following)
-
-
-def looks_like_summary(para: str) -> bool:
-    return bool(SENTENCE_END.search(para)) and len(para.split()) >= 6
