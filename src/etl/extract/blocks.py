@@ -34,6 +34,7 @@ _LABEL_FIRST = frozenset(label[0] for label in CHROME)
 LIST_HEADINGS = ("documents", "related documents")
 COUNT_LINE = re.compile(r"\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
 DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
+_RULE_FIRST = frozenset("-\u2013\u2014_=")
 # A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
 PAGER_WORD = r"(?:\d{1,3}|[\u2039\u203a\u00ab\u00bb\u2026<>|]+|first|last|next|prev(?:ious)?|page)"
 PAGER = re.compile(PAGER_WORD + r"(?:\s+" + PAGER_WORD + r")*", re.I)
@@ -135,7 +136,8 @@ def indent_of(line: str) -> int:
 
 
 def is_dash_rule(line: str) -> bool:
-    return bool(DASH_RULE.fullmatch(line.strip()))
+    stripped = line.strip()
+    return stripped[:1] in _RULE_FIRST and bool(DASH_RULE.fullmatch(stripped))
 
 
 def is_count_line(line: str) -> bool:

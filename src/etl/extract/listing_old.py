@@ -134,31 +134,25 @@ def listing_entries(lines: list[str]) -> list[Entry]:
     entry belongs to no entry.
     """
     content = [line for line in lines if line and not is_chrome(line)]
-    content = content[:footer_start(content)]
+    bullets = [bullet_text(line) for line in content]
+    marks = [text is not None or is_dash_rule(line) for text, line in zip(bullets, content)]
+    end = footer_start(content, marks)
     entries: list[Entry] = []
     current: Entry | None = None
-    for i, line in enumerate(content):
-        if is_entry_mark(line):
-            current = bullet_entry(bullet_text(line))
+    for i in range(end):
+        line = content[i]
+        if marks[i]:
+            current = bullet_entry(bullets[i])
             entries.append(current)
-        elif current is None or (is_entry_date(line) and current.lines) \
-                or starts_undated_entry(current, line, plain_line_after(content, i)):
+            continue
+        # The next line, unless the page or the entry ends there.
+        following = content[i + 1] if i + 1 < end and not marks[i + 1] else None
+        if current is None or (is_entry_date(line) and current.lines) \
+                or starts_undated_entry(current, line, following):
             current = Entry(None)
             entries.append(current)
-            add_line(current, line)
-        else:
-            add_line(current, line)
+        add_line(current, line)
     return [e for e in entries if e.date_text or e.lines]
-
-
-def is_entry_mark(line: str) -> bool:
-    return is_dash_rule(line) or bullet_text(line) is not None
-
-
-def plain_line_after(content: list[str], i: int) -> str | None:
-    """The line after content[i], or None at the page end or an entry mark."""
-    following = content[i + 1] if i + 1 < len(content) else None
-    return None if following is None or is_entry_mark(following) else following
 
 
 def bullet_entry(text: str | None) -> Entry:
@@ -176,14 +170,15 @@ def add_line(entry: Entry, line: str) -> None:
         entry.lines.append(line)
 
 
-def footer_start(content: list[str]) -> int:
-    """Index of the page footer in the content lines, or len(content) when there is none.
+def footer_start(content: list[str], marks: list[bool]) -> int:
+    """Index of the page footer in the content lines, or len(content) when there is none;
+    `marks` says which lines are entry marks (bullets and dash rules).
 
     After the last entry mark, on a page whose entries are indented, the first unindented
     line starts the footer, unless it and the next line read as an undated entry (a title
     and a summary sentence), which a topic page may print flush left at the end of its list.
     """
-    last_mark = max((i for i, line in enumerate(content) if is_entry_mark(line)), default=-1)
+    last_mark = max((i for i, mark in enumerate(marks) if mark), default=-1)
     if last_mark + 1 >= len(content) or not is_indented(content[last_mark + 1]):
         return len(content)
     at = next((i for i in range(last_mark + 1, len(content)) if indent_of(content[i]) == 0),
