@@ -116,3 +116,12 @@ def test_dask_needs_prefect(tmp_path, samples_dir):
                               str(tmp_path), "--orchestrator", "none", "--task-runner", "dask"],
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "needs Prefect" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_an_inventory_taken_ahead_of_the_flow_is_used_once(samples_dir, tmp_path):
+    none = tmp_path / "none"
+    ahead = build.inventory_ahead(samples_dir, none, None)
+    assert ahead.seconds > 0 and ahead.sources.height > 20
+    assert build.take_inventory(samples_dir, none, None) is ahead
+    again = build.take_inventory(samples_dir, none, None)
+    assert again is not ahead and again.fingerprint == ahead.fingerprint

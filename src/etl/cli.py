@@ -221,15 +221,20 @@ def _build_in_process(args: argparse.Namespace, inputs) -> dict:
         raise BuildFailed(err) from err
 
 
-def _build_with_prefect(args: argparse.Namespace) -> dict:
+def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
+    """The build flow; the inputs' inventory (`inputs`, or taken while Prefect's server
+    starts) is handed to it."""
     _quiet_prefect()
     api_ready = _start_build_services(args)
-    from flows.build import build_release
+    from etl.build import inventory_ahead
     from etl.prefect_server import ServerError
     from etl.publish import ReleaseError
 
     request = _build_request(args)
     try:
+        inventory_ahead(request.source, request.contributions, request.cache_dir, inputs)
+        from flows.build import build_release
+
         api_ready()
         return build_release(request.source, request.output, request.version, request.batch_size,
                              request.contributions, request.cache_dir, request.force, request.max_rejected_share,
@@ -267,7 +272,7 @@ def run_build(args: argparse.Namespace) -> int:
                   "(--force publishes anyway)")
             return 0
     try:
-        counts = _build_in_process(args, inputs) if _in_process(args, inputs) else _build_with_prefect(args)
+        counts = _build_in_process(args, inputs) if _in_process(args, inputs) else _build_with_prefect(args, inputs)
     except BuildFailed as err:
         print(f"etl build: no release written: {err}", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,12 +107,14 @@ class Inputs:
     sources: pl.DataFrame
     contributions: pl.DataFrame
     fingerprint: str
+    seconds: float = 0.0  # how long taking it took
 
 
 def read_inputs(source: Source, contributions: Path | None, memo_dir: Path | None = None) -> Inputs:
     """Hash every capture under `source` and every file under `contributions` (if it exists),
     reusing the hashes remembered in `memo_dir` (etl.filehashes) for files that did not change."""
+    started = time.perf_counter()
     sources = inventory(source, memo_dir=memo_dir)
     given = inventory(contributions, memo_dir=memo_dir) if contributions is not None and contributions.is_dir() \
         else pl.DataFrame(schema=INVENTORY_SCHEMA)
-    return Inputs(sources, given, fingerprint(sources, given))
+    return Inputs(sources, given, fingerprint(sources, given), time.perf_counter() - started)
