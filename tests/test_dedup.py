@@ -1,3 +1,6 @@
+import calendar
+from datetime import date
+
 import polars as pl
 
 from etl.dedup import assign_documents, merge_documents
@@ -5,12 +8,13 @@ from etl.dedup import assign_documents, merge_documents
 _COLUMNS = {
     "source_id": pl.String, "position": pl.Int64, "layout": pl.String, "title": pl.String,
     "title_key": pl.String, "date": pl.String, "date_precision": pl.String, "record_id": pl.Int64,
-    "summary": pl.String, "text": pl.String,
+    "summary": pl.String, "text": pl.String, "date_start": pl.Date, "date_end": pl.Date,
 }
 
 
 def _records(*rows: dict) -> pl.DataFrame:
-    base = {"layout": "listing_old", "date_precision": "day", "record_id": None, "summary": None, "text": None}
+    base = {"layout": "listing_old", "date_precision": "day", "record_id": None, "summary": None, "text": None,
+            "date_start": None, "date_end": None}
     table = pl.DataFrame([{**base, **r} for r in rows], schema=_COLUMNS)
     missing = ["url", "document_type", "language", "archive", "archive_reference", "fond", "opis", "delo",
                "papka", "pages", "file_number", "rights", "original_archive", "classification", "date_text"]
@@ -18,8 +22,7 @@ def _records(*rows: dict) -> pl.DataFrame:
     return table.with_columns(
         *[pl.lit(None, pl.String).alias(c) for c in missing],
         *[pl.lit([], pl.List(pl.String)).alias(c) for c in lists],
-        pl.lit(None, pl.Date).alias("uploaded_date"), pl.lit(None, pl.Date).alias("date_start"),
-        pl.lit(None, pl.Date).alias("date_end"),
+        pl.lit(None, pl.Date).alias("uploaded_date"),
     )
 
 
@@ -118,3 +121,44 @@ def test_document_ids_do_not_depend_on_record_order():
     forward = _documents(_records(*rows)).get_column("document_id").sort().to_list()
     backward = _documents(_records(*reversed(rows))).get_column("document_id").sort().to_list()
     assert forward == backward and all(i.startswith("doc-") for i in forward)
+
+
+def _dated(source_id: str, position: int, title: str, iso: str, **fields) -> dict:
+    """A record of `title` dated `iso` (YYYY, YYYY-MM or YYYY-MM-DD), with its span."""
+    parts = [int(p) for p in iso.split("-")]
+    year, month, day = parts + [None] * (3 - len(parts))
+    start = date(year, month or 1, day or 1)
+    end = date(year, month or 12, day or calendar.monthrange(year, month or 12)[1])
+    precision = "day" if day else "month" if month else "year"
+    return {"source_id": source_id, "position": position, "title": title, "title_key": title.lower(),
+            "date": iso, "date_precision": precision, "date_start": start, "date_end": end, **fields}
+
+
+def test_month_only_entry_of_a_series_title_is_not_joined_to_a_report_dated_that_month():
+    # One title, many reports: the one dated to the month only is another report.
+    docs = _documents(_records(
+        _dated("list", 4, "Cable, Embassy to the Ministry", "1961-03"),
+        _dated("page", 1, "Cable, Embassy to the Ministry", "1961-03-14", layout="document_new", record_id=7),
+    ))
+    assert sorted(docs.get_column("date").to_list()) == ["1961-03", "1961-03-14"]
+
+
+def test_captures_of_one_document_keep_the_date_to_the_day_over_the_month():
+    for first, second in (("a", "b"), ("b", "a")):
+        docs = _documents(_records(
+            _dated(first, 1, "Cable on Grain Quotas", "1961-03", layout="document_old", record_id=7),
+            _dated(second, 1, "Cable on Grain Quotas", "1961-03-14", layout="document_new", record_id=7),
+        ))
+        row = docs.row(0, named=True)
+        assert (docs.height, row["date"], row["date_precision"]) == (1, "1961-03-14", "day")
+
+
+def test_mixed_case_title_of_a_listing_beats_an_upper_cased_one_of_the_page():
+    docs = _documents(_records(
+        {"source_id": "list", "position": 3, "title": "Cable on Grain Quotas", "title_key": "cable on grain quotas",
+         "date": "1961-03-14"},
+        {"source_id": "page", "position": 1, "layout": "document_old", "title": "CABLE ON GRAIN QUOTAS",
+         "title_key": "cable on grain quotas", "date": "1961-03-14", "summary": "page summary"},
+    ))
+    row = docs.row(0, named=True)
+    assert (docs.height, row["title"], row["summary"]) == (1, "Cable on Grain Quotas", "page summary")

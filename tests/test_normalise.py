@@ -73,6 +73,17 @@ def test_title_key_strips_trailing_punctuation():
     assert many(nz.title_key, ["Note on Talks.", "Note on Talks ;", "Note on Talks:"]) == ["note on talks"] * 3
 
 
+def test_title_key_ignores_how_an_e_mail_address_was_masked_or_printed():
+    keys = many(nz.title_key, ["Note to [email\u00a0protected] on Visas", "Note to [email protected] on Visas",
+                               "Note to desk.officer@ministry.example on Visas"])
+    assert set(keys) == {"note to [email] on visas"}
+
+
+def test_title_key_ignores_invisible_characters():
+    keys = many(nz.title_key, ["Note on Vi\u00adsas", "Note\u200b on Visas", "\ufeffNote on Visas"])
+    assert set(keys) == {"note on visas"}
+
+
 def test_title_key_keeps_numbered_titles_apart():
     first, second = many(nz.title_key, ["Weekly Bulletin No. 11", "Weekly Bulletin No. 12"])
     assert first != second
@@ -199,6 +210,27 @@ def test_date_in_no_known_form_is_unknown_with_error():
     parsed = dates("sometime after the war")
     assert (parsed["date_precision"], parsed["date_error"]) == \
         ("unknown", "not a date in a known form: sometime after the war")
+
+
+@pytest.mark.parametrize("text", ["August 9,1958", "August 9 , 1958", "August 09 ,1958"])
+def test_stray_spaces_around_the_comma_before_the_year_still_give_the_day(text):
+    assert dates(text)["date"] == "1958-08-09"
+
+
+@pytest.mark.parametrize("text", ["March , 1957", "March,1957"])
+def test_stray_spaces_around_the_comma_of_a_month_only_date_still_give_the_month(text):
+    assert (dates(text)["date"], dates(text)["date_precision"]) == ("1957-03", "month")
+
+
+def test_decade_with_a_curly_apostrophe_is_a_decade():
+    assert dates("1950\u2019s")["date"] == "1950/1959"
+
+
+@pytest.mark.parametrize("text", ["0000", "March 0000"])
+def test_year_zero_is_unknown_with_error_not_year_one(text):
+    parsed = dates(text)
+    assert (parsed["date"], parsed["date_precision"]) == (None, "unknown")
+    assert parsed["date_error"] == f"no such year: {text}"
 
 
 def test_range_ending_before_it_starts_is_an_error():
@@ -339,6 +371,20 @@ def test_hungarian_record_group_is_the_fond():
     assert (found["archive"], found["fond"]) == ("MOL", "XIX-J-1-k")
 
 
+def test_hungarian_record_group_without_commas_is_the_fond_not_part_of_the_archive():
+    found = parts("MOL XIX-J-1-k Japan 1971 12. doboz")
+    assert (found["archive"], found["fond"]) == ("MOL", "XIX-J-1-k")
+
+
+@pytest.mark.parametrize("reference", [
+    "AVPRF fond 0059, opis 5, delo 11, p.40-47", "avprf FOND 0059 OPIS 5 DELO 11 P. 40-47",
+    "AVPRF f.0059,op.5,d.11,ll.40-47", "AVPRF  F. 0059,  Op. 5,  D. 11,  L. 40-47",
+])
+def test_spelling_variants_of_one_reference_give_the_same_parts(reference):
+    found = parts(reference)
+    assert (found["fond"], found["opis"], found["delo"], found["pages"]) == ("0059", "5", "11", "40-47")
+
+
 def test_cyrillic_reference_parts_are_parsed():
     found = parts("\u0410\u041f\u0420\u0424, \u0444. 3, \u043e\u043f. 65, \u0434. 9, \u043b. 12-14")
     assert (found["archive"], found["fond"], found["opis"], found["delo"], found["pages"]) == \
@@ -364,6 +410,29 @@ def test_initials_are_not_sentence_ends():
         ["K. L. Moss", "T. Ueda", "R. Ng"]
 
 
+def test_three_translators_with_commas_and_and_are_three_names():
+    assert many(nz.translators, ["Translated by Ann Petrova, Bo Lindqvist and Cai Wen.",
+                                 "Translated by Ann Petrova, Bo Lindqvist, and Cai Wen."]) == \
+        [["Ann Petrova", "Bo Lindqvist", "Cai Wen"]] * 2
+
+
+@pytest.mark.parametrize("source", [
+    "MOL, XIX-J-1-j Burma, 1958, 3. doboz. Obtained and translated for the Project by Ann Petrova.",
+    "GARF f. 5, op. 2. Contributed by Bo Lindqvist and translated by Ann Petrova.",
+])
+def test_translator_named_in_an_obtained_and_translated_sentence(source):
+    assert one(nz.translators, source) == ["Ann Petrova"]
+
+
+def test_colon_after_translated_by_is_not_part_of_the_name():
+    assert one(nz.translators, "GARF f. 5. Translated by: Ann Petrova.") == ["Ann Petrova"]
+
+
+def test_a_title_before_a_translator_name_is_not_a_sentence_end():
+    assert one(nz.translators, "Translated by Dr. Ann Petrova and Prof. Bo Lindqvist.") == \
+        ["Dr. Ann Petrova", "Prof. Bo Lindqvist"]
+
+
 def test_no_translator_sentence_gives_an_empty_list():
     assert many(nz.translators, ["APRF, fond 3, opis 65", None]) == [[], []]
 
@@ -379,6 +448,11 @@ def test_several_funders_split_at_commas_and_and_the():
 
 def test_funder_trailing_period_is_dropped():
     assert one(nz.funders, "the Harbour Foundation.") == ["Harbour Foundation"]
+
+
+@pytest.mark.parametrize("text", ["the Harbour Foundation; the Ridge Trust", "the Harbour Foundation & the Ridge Trust"])
+def test_funders_split_at_semicolons_and_ampersand_the(text):
+    assert one(nz.funders, text) == ["Harbour Foundation", "Ridge Trust"]
 
 
 def test_and_inside_a_funder_name_does_not_split_it():

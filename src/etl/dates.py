@@ -28,6 +28,8 @@ ROMAN_MONTHS: dict[str, int] = {
 _MONTH = r"(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DASH = r"\s*[-/\u2013\u2014]\s*"
+# Before the year: a comma with stray spaces on either side ("6 , 1955", "6,1955"), or spaces.
+_COMMA = r"(?:\s*,\s*|\s+)"
 
 
 def _month(name: str) -> str:
@@ -42,26 +44,26 @@ def _day(name: str) -> str:
 DATE_PATTERNS: dict[str, tuple[str, str]] = {
     "iso_day": ("day", r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
     "iso_month": ("month", r"(?P<y>\d{4})-(?P<m>\d{2})"),
-    "month_day_year": ("day", _month("m") + r"\s+" + _day("d") + r",?\s+(?P<y>\d{4})"),
-    "day_month_year": ("day", _day("d") + r"\s+" + _month("m") + r",?\s+(?P<y>\d{4})"),
+    "month_day_year": ("day", _month("m") + r"\s+" + _day("d") + _COMMA + r"(?P<y>\d{4})"),
+    "day_month_year": ("day", _day("d") + r"\s+" + _month("m") + _COMMA + r"(?P<y>\d{4})"),
     "roman_month": ("day", r"(?P<d>\d{1,2})\.\s?(?P<m>[ivx]{1,4})\.\s?(?P<y>\d{4})\.?"),
-    "month_year": ("month", _month("m") + r",?\s+(?P<y>\d{4})"),
+    "month_year": ("month", _month("m") + _COMMA + r"(?P<y>\d{4})"),
     "year": ("year", r"(?:(?:c\.|ca\.|circa)\s*)?(?P<y>\d{4})"),
     "day_range_day_first": (
-        "range", _day("d") + _DASH + _day("d2") + r"\s+" + _month("m") + r",?\s+(?P<y>\d{4})"),
+        "range", _day("d") + _DASH + _day("d2") + r"\s+" + _month("m") + _COMMA + r"(?P<y>\d{4})"),
     "day_range_month_first": (
-        "range", _month("m") + r"\s+" + _day("d") + _DASH + _day("d2") + r",?\s+(?P<y>\d{4})"),
+        "range", _month("m") + r"\s+" + _day("d") + _DASH + _day("d2") + _COMMA + r"(?P<y>\d{4})"),
     "day_range_across_months_day_first": (
         "range", _day("d") + r"\s+" + _month("m") + _DASH + _day("d2") + r"\s+" + _month("m2")
-        + r",?\s+(?P<y>\d{4})"),
+        + _COMMA + r"(?P<y>\d{4})"),
     "day_range_across_months_month_first": (
         "range", _month("m") + r"\s+" + _day("d") + _DASH + _month("m2") + r"\s+" + _day("d2")
-        + r",?\s+(?P<y>\d{4})"),
-    "month_range": ("range", _month("m") + _DASH + _month("m2") + r",?\s+(?P<y>\d{4})"),
+        + _COMMA + r"(?P<y>\d{4})"),
+    "month_range": ("range", _month("m") + _DASH + _month("m2") + _COMMA + r"(?P<y>\d{4})"),
     "month_range_across_years": (
-        "range", _month("m") + r",?\s+(?P<y>\d{4})" + _DASH + _month("m2") + r",?\s+(?P<y2>\d{4})"),
+        "range", _month("m") + _COMMA + r"(?P<y>\d{4})" + _DASH + _month("m2") + _COMMA + r"(?P<y2>\d{4})"),
     "year_range": ("range", r"(?P<y>\d{4})" + _DASH + r"(?P<y2>\d{4})"),
-    "decade": ("range", r"(?P<y>\d{3}0)'?s"),
+    "decade": ("range", r"(?P<y>\d{3}0)['\u2019]?s"),
 }
 
 # Patterns whose text names only the first year of a span of years: the last year is

@@ -4,11 +4,15 @@
 - Title plus date may identify one: a record without an id joins the document whose
   folded title and ISO date it shares. If that title and date belong to several documents
   with different ids, the record is ambiguous and goes to quarantine.
+- A record dated only to a month or a year is its own document unless its id or its title
+  and date match another: "October, 1959" is not "October 5, 1959", since a series prints
+  one title on many dates and may date some reports to the month only.
 - Title alone never does, with one exception: a record with neither id nor date (a listing
   entry printed without its date line) joins the document of that folded title when exactly
   one document in the build has it; otherwise it stays a document of its own.
 - Fields merge by rank: a document page beats a contribution, a contribution beats a
-  listing; within a rank, a title printed in mixed case beats an upper-cased one.
+  listing; a title printed in mixed case beats an upper-cased one whatever their ranks,
+  and within a rank a date to the day beats one to the month or year.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from etl.ids import hashed_id
 
 DOCUMENT_PAGE_LAYOUTS = ("document_new", "document_old")
 _DATE_FIELDS = ["date", "date_precision", "date_start", "date_end", "date_text"]
+_FINENESS = {"day": 0, "range": 1, "month": 2, "year": 3}
 _LIST_FIELDS = ["translators", "funders", "authors", "places", "subjects"]
 _MERGED_FIELDS = [
     "record_id", "url", "title", "summary", "document_type", "language", "archive",
@@ -92,16 +97,30 @@ def _first_present(name: str) -> pl.Expr:
     return col.drop_nulls().first()
 
 
+def _best_title() -> pl.Expr:
+    """The title of the best-ranked record printed in mixed case; upper-cased only when no
+    record prints it otherwise (the older pages' upper-cased repeat is not the title's form)."""
+    return pl.col("title").sort_by("_upper", maintain_order=True).first()
+
+
+def _best_dated(name: str) -> pl.Expr:
+    """`name` of the best-ranked dated record; within a rank, a date to the day beats a month or year."""
+    dated = pl.col("date_precision") != "unknown"
+    order = [pl.col("_rank").filter(dated), pl.col("_fineness").filter(dated)]
+    return pl.col(name).filter(dated).sort_by(order, maintain_order=True).first()
+
+
 def merge_documents(records: pl.DataFrame) -> pl.DataFrame:
     """One row per document_id: each field from the best-ranked record that has it."""
     ordered = records.with_columns(
         record_rank().alias("_rank"),
         (pl.col("title") == pl.col("title").str.to_uppercase()).alias("_upper"),
+        pl.col("date_precision").replace_strict(_FINENESS, default=len(_FINENESS)).alias("_fineness"),
     ).sort("document_id", "_rank", "_upper", "source_id", "position")
-    dated = pl.col("date_precision") != "unknown"
     return ordered.group_by("document_id", maintain_order=True).agg(
-        *[_first_present(f) for f in _MERGED_FIELDS + _LIST_FIELDS],
-        *[pl.col(f).filter(dated).first() for f in _DATE_FIELDS],
+        _best_title(),
+        *[_first_present(f) for f in _MERGED_FIELDS + _LIST_FIELDS if f != "title"],
+        *[_best_dated(f) for f in _DATE_FIELDS],
         pl.col("text").is_not_null().any().alias("has_text"),
         pl.len().alias("source_count"),
     ).with_columns(pl.col("date_precision").fill_null("unknown"))

@@ -57,12 +57,18 @@ def folded(expr: pl.Expr) -> pl.Expr:
     return _blank_to_null(_spaces_folded(nfc(expr)).str.strip_chars())
 
 
+# An e-mail address, or the mask a page shows instead of one ("[email protected]").
+_EMAIL = r"\[email\s+protected\]|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+
+
 def title_key(expr: pl.Expr) -> pl.Expr:
     """The form titles are compared in: printings of one title that differ only in
-    accents, case, quote style, dash style, spacing or a trailing stop give one key."""
+    accents, case, quote style, dash style, spacing, invisible characters (soft hyphens,
+    zero-width spaces), a masked e-mail address or a trailing stop give one key."""
     return _spaces_folded(
-        expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+        expr.str.normalize("NFKD").str.replace_all(r"\p{M}|\p{Cf}", "")
         .str.to_lowercase().str.replace_all("ß", "ss", literal=True)
+        .str.replace_all(_EMAIL, "[email]")
         .str.replace_all(f"[{_QUOTES}]", "")
         .str.replace_all(rf"\s*[{_DASHES}]\s*", "-")
     ).str.replace(r"[\s.,;:]+$", "").str.strip_chars()
@@ -153,9 +159,10 @@ def _days_in_month(y: pl.Expr, m: pl.Expr) -> pl.Expr:
 
 
 def _date_problem(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    """'no such month' / 'no such day' for one end of a date, else null."""
+    """'no such year' / 'no such month' / 'no such day' for one end of a date, else null."""
     return (
-        pl.when(m.is_not_null() & ~m.is_between(1, 12)).then(pl.lit("no such month"))
+        pl.when(y < 1).then(pl.lit("no such year"))
+        .when(m.is_not_null() & ~m.is_between(1, 12)).then(pl.lit("no such month"))
         .when(d.is_not_null() & ~d.is_between(1, _days_in_month(y, m))).then(pl.lit("no such day"))
     )
 
@@ -219,6 +226,8 @@ _KEYWORDS = {
     "pages": r"pages|page|pp|listy|list|ll|l|листы|лист|лл|л",
 }
 _ALL_KEYWORDS = "|".join([*_KEYWORDS.values(), "p"])
+# A Hungarian National Archives record group ("XIX-J-1-j"), with or without a comma before it.
+_RECORD_GROUP = r"[IVXLC]+(?:-[\p{L}\d]+)+"
 _KEYWORD_AND_NUMBER = rf"(?:{_ALL_KEYWORDS})\.?\s*(?:\p{{L}}{{1,3}}-)?\d"
 
 
@@ -243,7 +252,8 @@ def _archive_name(reference: pl.Expr) -> pl.Expr:
     """A parenthesised acronym when the archive is named in full, else the words before
     the first comma, part keyword or number."""
     acronym = reference.str.extract(r"\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
-    leading = reference.str.extract(rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+{_KEYWORD_AND_NUMBER}|\s+\d|\s*$)")
+    leading = reference.str.extract(
+        rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+{_KEYWORD_AND_NUMBER}|\s+\d|\s+(?-i:{_RECORD_GROUP})|\s*$)")
     is_name = leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")
     return pl.coalesce(acronym, pl.when(is_name).then(leading))
 
@@ -263,8 +273,8 @@ def reference_parts(reference: pl.Expr) -> pl.Expr:
     """Struct of archive, fond, opis, delo, papka, pages and file_number parsed from an
     archival reference (see `archive_reference`); parts are kept as written."""
     papka, pages = _papka_and_pages(reference)
-    # Hungarian National Archives record groups: "MOL, XIX-J-1-j Korea, ..."
-    record_group = reference.str.extract(r"^[^,]+,\s*([IVXLC]+(?:-[\p{L}\d]+)+)(?:[\s,]|$)")
+    # Hungarian National Archives record groups: "MOL, XIX-J-1-j Korea, ..." or "MOL XIX-J-1-j ..."
+    record_group = reference.str.extract(rf"^[^,]+?[,\s]\s*({_RECORD_GROUP})(?:[\s,]|$)")
     return pl.struct(
         _archive_name(reference).alias("archive"),
         pl.coalesce(reference.str.extract(_part(_KEYWORDS["fond"])), record_group).alias("fond"),
@@ -286,23 +296,24 @@ def _name_list(names: pl.Expr, separators: str) -> pl.Expr:
 
 
 def translators(source: pl.Expr) -> pl.Expr:
-    """Names from the 'Translated [for ...] by A, B and C.' sentence; [] when there is none.
+    """Names from the '[Obtained and] translated [for ...] by A, B and C.' sentence; [] when
+    there is none.
 
-    The sentence ends at the first period that does not follow a single capital letter,
-    so initials ('A. B. Smith') stay inside names.
+    The sentence ends at the first period that does not follow a single capital letter or
+    a title, so initials ('A. B. Smith') and 'Dr.' stay inside names.
     """
-    after_by = source.str.extract(r"(?s)Translated\b[^.]*?\bby\s+(.*)$")
-    sentence = after_by.str.replace_all(r"\b(\p{Lu})\.", "$1\x01").str.extract(r"^([^.]*)") \
+    after_by = source.str.extract(r"(?s)\b(?i:translated)\b[^.]*?\bby:?\s+(.*)$")
+    sentence = after_by.str.replace_all(r"\b(\p{Lu}|Dr|Prof|Mrs?|Ms)\.", "$1\x01").str.extract(r"^([^.]*)") \
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "")
     return _name_list(sentence, r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*[&;]\s*")
 
 
 def funders(funders_text: pl.Expr) -> pl.Expr:
     """Funders named after 'made possible with support from', without a leading 'the' or
-    final period; several are separated by commas or 'and the'. [] when there are none."""
+    final period; several are separated by commas, semicolons or 'and the'. [] when there are none."""
     text = funders_text.str.replace(r"(?is)^.*made possible with support from\s+", "") \
         .str.replace(r"[\s.]+$", "")
-    return _name_list(text, r"\s*,\s*(?:and\s+)?|\s+and\s+the\s+")
+    return _name_list(text, r"\s*[,;]\s*(?:and\s+)?|\s+(?:and|&)\s+the\s+")
 
 
 # --- document type, ids, plain fields -------------------------------------------------
