@@ -87,3 +87,38 @@ def test_related_documents_after_the_metadata_are_not_a_value():
             "Document Information\n\nSource\n\nArchive of the Board.\n\nType\n\nMemo\n\n"
             "Associated Places\n\nGreyholm\n\nRelated Documents\n\nMay 2, 1970\n\nAnother Memo\n")
     assert doc_new.extract(text).records[0]["places"] == ["Greyholm"]
+
+
+def test_title_line_printed_before_the_date_line_is_the_title():
+    assert_case("document_new/title_before_date")
+
+
+def test_leading_summary_sentence_then_title_then_date_without_chrome():
+    record = assert_case("document_new/no_chrome_summary_first_title_before_date").records[0]
+    assert "lamp oil" not in (record["text"] or "")
+
+
+def test_page_cut_before_the_metadata_with_title_before_date_is_a_document():
+    text = ("Skip to content\n\nRecord of a Talk between Keeper Frey and the Harbour Master\n\n"
+            "April 2, 1971\n\nKeeper Frey asked for a new boat.\n\nThe harbour master said that the yard ag")
+    assert doc_new.matches(text)
+    record = doc_new.extract(text).records[0]
+    assert (record["date_text"], record["title"], record["text"]) == (
+        "April 2, 1971", "Record of a Talk between Keeper Frey and the Harbour Master",
+        "Keeper Frey asked for a new boat.")
+
+
+def test_one_result_search_page_is_not_a_document_head():
+    text = "Skip to content\n\n1 - 1 of 1\n\nApril 2, 1971\n\nA Memo on Boats\n\nThe keeper asks for a boat.\n"
+    assert not doc_new.matches(text)
+
+
+def test_funder_line_between_title_and_date_is_neither_title_nor_body():
+    text = ("Skip to content\n\nReport of the Harbour Board on the Ice\n\n"
+            "This document was made possible with support from the Invented Tidewater Trust\n\n"
+            "June 9, 1977\n\nThe channel froze.\n\nThe board reports that the channel froze.\n\n"
+            "Document Information\n\nSource\n\nArchive of the Harbour Board.\n\nType\n\nReport\n\n"
+            "Record ID\n\n400779\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["title"], record["funders_text"], record["text"]) == (
+        "Report of the Harbour Board on the Ice", "the Invented Tidewater Trust", "The channel froze.")

@@ -198,3 +198,8 @@ def test_undated_first_entry_after_a_leading_summary_line_before_bullets():
 
 def test_flush_left_undated_first_entry_under_a_related_documents_heading():
     assert_case("listing_old/related_documents_heading_undated_first_entry")
+
+
+def test_undated_entry_without_summary_before_a_bullet_is_not_the_previous_summary():
+    records = assert_case("listing_old/undated_entry_without_summary_before_a_bullet").records
+    assert [(r["date_text"], r["summary"]) for r in records[:2]] == [("July 14, 1958", None), (None, None)]

@@ -58,3 +58,17 @@ def test_short_summary_sentence_before_an_undated_entry_stays_the_summary():
 def test_undated_first_entry_after_a_leading_summary_line_without_chrome():
     records = assert_case("listing_search/no_chrome_summary_first_undated_entry").records
     assert records[0]["date_text"] is None and "lamp-room clerk" not in records[0]["title"]
+
+
+def test_undated_entry_without_summary_before_a_date_line_is_not_the_previous_summary():
+    records = assert_case("listing_search/undated_entry_without_summary_before_a_date").records
+    assert [(r["date_text"], r["summary"]) for r in records[:2]] == [("October 3, 1969", None), (None, None)]
+
+
+def test_last_line_that_ends_no_sentence_stays_the_summary_of_a_cut_capture():
+    text = ("1 - 2 of 2\n\nMay 1, 1970\n\nA Memo on Lights\n\nThe memo asks for lights.\n\n"
+            "May 2, 1970\n\nA Second Memo\n\nThe second memo repeats the requ")
+    extraction = listing_search.extract(text)
+    assert [(r["title"], r["summary"]) for r in extraction.records] == [
+        ("A Memo on Lights", "The memo asks for lights."), ("A Second Memo", None)]
+    assert extraction.rejected == []

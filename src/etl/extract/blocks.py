@@ -294,20 +294,21 @@ class Entry:
     lines: list[str] = field(default_factory=list)
 
 
-def starts_undated_entry(entry: Entry | None, para: str, following: str | None) -> bool:
+def starts_undated_entry(entry: Entry | None, para: str, last: bool) -> bool:
     """True when `para`, met after the lines of `entry`, is the title of an entry with no
     date line: an entry is a title and at most one summary paragraph.
 
-    After a title, the next paragraph is that entry's summary, unless it reads like a
-    title (it ends no sentence: a short summary such as "The board refuses." still does)
-    and is itself followed by a line that is no date (`following` is None when an entry
-    boundary or the page end comes next).
+    After a title, the next paragraph is that entry's summary when it is a sentence (a
+    short one such as "The board refuses." too). One that ends no sentence is the title of
+    an entry with no date line, whatever follows it (its summary, or the next entry's date
+    line or bullet). Only the listing's `last` line stays the summary: a capture cut off in
+    a summary ends in a line that ends no sentence.
     """
     if entry is None or len(entry.lines) >= 2:
         return True
     if not entry.lines:
         return False
-    return not ends_sentence(para) and following is not None and not is_entry_date(following)
+    return not last and not ends_sentence(para)
 
 
 def entry_record(layout: str, position: int, entry: Entry) -> dict:

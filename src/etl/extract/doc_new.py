@@ -14,8 +14,8 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text, is_chrome,
-    is_entry_date, is_site_label, page_paragraphs, title_key, too_long_to_read,
+    cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is, funder_text,
+    is_chrome, is_entry_date, is_site_label, page_paragraphs, title_key, too_long_to_read,
     without_bullet,
 )
 
@@ -72,9 +72,14 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
 
 
 def has_page_head(paras: list[str]) -> bool:
-    """True for "Skip to content", a date line and a title line, on a page that is no listing."""
-    return len(paras) >= 3 and fold(paras[0]).lower() == "skip to content" \
-        and is_entry_date(paras[1]) and not is_entry_date(paras[2]) and dated_entry_count(paras) < 2
+    """True for "Skip to content", a date line and a title line (in either order), on a page
+    that is no listing."""
+    if len(paras) < 3 or fold(paras[0]).lower() != "skip to content":
+        return False
+    date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
+    if date_first == date_second or (date_second and is_chrome(paras[1])):
+        return False  # no date, two dates, or a result count before the first date
+    return dated_entry_count(paras) < 2
 
 
 def singular(label: str) -> str:
@@ -165,7 +170,7 @@ def head_fields(paras: list[str], title_hint: str | None) -> tuple[dict, int]:
     title_at = hinted_title_at(paras, title_hint)
     date_at = first_date_at(paras, start if title_at is None else max(start, title_at - 2))
     if title_at is None:
-        title_at = start if date_at is None else date_at + 1
+        title_at = start if date_at is None else unhinted_title_at(paras, start, date_at)
     body_at = max(title_at, date_at if date_at is not None else -1) + 1
     funder_at = next((i for i, p in enumerate(paras[:body_at + 1]) if funder_text(p)), None)
     if funder_at == body_at:
@@ -182,6 +187,21 @@ def hinted_title_at(paras: list[str], title_hint: str | None) -> int | None:
         return None
     key = title_key(title_hint)
     return next((i for i, p in enumerate(paras) if title_key(p) == key), None)
+
+
+def unhinted_title_at(paras: list[str], start: int, date_at: int) -> int:
+    """Index of the title line next to the date line at `date_at`: the nearest line before
+    the date, past a funder line, when it reads as a title (it ends no sentence), else the
+    line after the date.
+
+    Most pages print the date first; some print the title first. A line before the date
+    that ends a sentence is the summary (often of a related document) that a capture saved
+    without chrome opens with, and the title follows the date.
+    """
+    before = next((i for i in range(date_at - 1, start - 1, -1) if not funder_text(paras[i])), None)
+    if before is not None and not ends_sentence(paras[before]) and not is_chrome(paras[before]):
+        return before
+    return date_at + 1
 
 
 def first_date_at(paras: list[str], start: int) -> int | None:

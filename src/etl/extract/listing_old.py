@@ -145,10 +145,8 @@ def listing_entries(lines: list[str]) -> list[Entry]:
             current = bullet_entry(bullets[i])
             entries.append(current)
             continue
-        # The next line, unless the page or the entry ends there.
-        following = content[i + 1] if i + 1 < end and not marks[i + 1] else None
         if current is None or (is_entry_date(line) and current.lines) \
-                or starts_undated_entry(current, line, following):
+                or starts_undated_entry(current, line, last=i + 1 == end):
             current = Entry(None)
             entries.append(current)
         add_line(current, line)

@@ -54,8 +54,7 @@ def search_entries(paras: list[str]) -> list[Entry]:
         if is_entry_date(para):
             entries.append(Entry(para))
             continue
-        following = paras[i + 1] if i + 1 < len(paras) else None
-        if starts_undated_entry(entries[-1] if entries else None, para, following):
+        if starts_undated_entry(entries[-1] if entries else None, para, last=i + 1 == len(paras)):
             entries.append(Entry(None))
         entries[-1].lines.append(para)
     return entries
