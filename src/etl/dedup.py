@@ -100,14 +100,17 @@ def _first_present(name: str) -> pl.Expr:
 def _best_title() -> pl.Expr:
     """The title of the best-ranked record printed in mixed case; upper-cased only when no
     record prints it otherwise (the older pages' upper-cased repeat is not the title's form)."""
-    return pl.col("title").sort_by("_upper", maintain_order=True).first()
+    return pl.coalesce(pl.col("title").filter(~pl.col("_upper")).first(), pl.col("title").first())
 
 
-def _best_dated(name: str) -> pl.Expr:
-    """`name` of the best-ranked dated record; within a rank, a date to the day beats a month or year."""
-    dated = pl.col("date_precision") != "unknown"
-    order = [pl.col("_rank").filter(dated), pl.col("_fineness").filter(dated)]
-    return pl.col(name).filter(dated).sort_by(order, maintain_order=True).first()
+def _best_dates(ordered: pl.DataFrame) -> pl.DataFrame:
+    """Per document_id, the date fields of the best-ranked dated record; within a rank, a date
+    to the day beats one to the month or year."""
+    return (
+        ordered.filter(pl.col("date_precision") != "unknown")
+        .sort("document_id", "_rank", "_fineness", "source_id", "position")
+        .group_by("document_id", maintain_order=True).agg(pl.col(f).first() for f in _DATE_FIELDS)
+    )
 
 
 def merge_documents(records: pl.DataFrame) -> pl.DataFrame:
@@ -117,13 +120,14 @@ def merge_documents(records: pl.DataFrame) -> pl.DataFrame:
         (pl.col("title") == pl.col("title").str.to_uppercase()).alias("_upper"),
         pl.col("date_precision").replace_strict(_FINENESS, default=len(_FINENESS)).alias("_fineness"),
     ).sort("document_id", "_rank", "_upper", "source_id", "position")
-    return ordered.group_by("document_id", maintain_order=True).agg(
+    merged = ordered.group_by("document_id", maintain_order=True).agg(
         _best_title(),
         *[_first_present(f) for f in _MERGED_FIELDS + _LIST_FIELDS if f != "title"],
-        *[_best_dated(f) for f in _DATE_FIELDS],
         pl.col("text").is_not_null().any().alias("has_text"),
         pl.len().alias("source_count"),
-    ).with_columns(pl.col("date_precision").fill_null("unknown"))
+    )
+    dates = merged.join(_best_dates(ordered), on="document_id", how="left", maintain_order="left")
+    return dates.with_columns(pl.col("date_precision").fill_null("unknown"))
 
 
 def document_links(records: pl.DataFrame) -> pl.DataFrame:
