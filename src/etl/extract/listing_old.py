@@ -87,11 +87,19 @@ def first_entry_at(lines: list[str], marker: int) -> int:
 
 def title_before_rule_at(lines: list[str], rest: list[int], marker: int) -> int:
     """Index of an undated entry's title among the lines `rest` before the first dash rule,
-    or `marker` when they hold none. A first line that ends a sentence is no title but the
-    summary of a related document, which a capture saved without chrome opens with."""
-    if not ends_sentence(lines[rest[0]]):
-        return rest[0]
-    return next((i for i in rest if not ends_sentence(lines[i])), marker)
+    or `marker` when they hold none.
+
+    An entry is a title and at most one summary; lines before those are the summary of a
+    related document that a capture saved without chrome opens with. Which of two lines (or
+    of one) is such a summary only punctuation can tell: it ends a sentence, and a title
+    mostly does not (but "… 17 April 1953." does, so two lines that both end one are a
+    title and its summary)."""
+    if len(rest) >= 3:
+        return rest[-2]
+    first_ends = ends_sentence(lines[rest[0]])
+    if len(rest) == 2:
+        return rest[1] if first_ends and not ends_sentence(lines[rest[1]]) else rest[0]
+    return marker if first_ends else rest[0]
 
 
 def is_list_heading(line: str) -> bool:
