@@ -203,3 +203,8 @@ def test_flush_left_undated_first_entry_under_a_related_documents_heading():
 def test_undated_entry_without_summary_before_a_bullet_is_not_the_previous_summary():
     records = assert_case("listing_old/undated_entry_without_summary_before_a_bullet").records
     assert [(r["date_text"], r["summary"]) for r in records[:2]] == [("July 14, 1958", None), (None, None)]
+
+
+def test_undated_first_title_ending_in_a_date_and_a_period_is_a_title_on_a_dash_listing():
+    records = assert_case("listing_old/dashes_undated_first_title_ending_in_a_date").records
+    assert records[0]["title"].endswith("3 February 1958.") and records[1]["position"] == 2
