@@ -69,9 +69,10 @@ class Stages(Protocol):
 
 # --- the stages: plain functions, each a task of the flow ------------------------------------
 
-# Inventories this process took ahead of its flow run, by what they are of: `etl build`
-# hashes the inputs while Prefect's temporary server starts, and the flow's first stage
-# takes the result instead of hashing them again.
+# Inventories this process took ahead of its build, by what they are of: `etl build` hashes
+# the inputs to tell "no changes" and to choose how to build, or, before a first release,
+# while Prefect's temporary server starts; the build's first stage takes the result instead
+# of hashing them again. (The flow's parameters are stored by Prefect: no place for tables.)
 _taken_ahead: dict[tuple[Source, Path | None, Path | None], Inputs] = {}
 
 
@@ -177,17 +178,15 @@ def tidy_cache(stages: Stages, cache_dir: Path | None, inputs: Inputs) -> None:
             stages.run(compact_cache, folder, inputs)
 
 
-def build(stages: Stages, request: BuildRequest, inputs: Inputs | None = None) -> dict:
+def build(stages: Stages, request: BuildRequest) -> dict:
     """Build a release of the request's captures and accepted contributions, unless nothing
-    changed since the latest release (`force` builds anyway). Returns the outcome and counts.
-    `inputs`: their inventory, when the caller has just taken it (it is not taken again)."""
+    changed since the latest release (`force` builds anyway). Returns the outcome and counts."""
     started, clock = manifest.utc_now(), Stopwatch()
     source, output, cache_dir = source_location(request.source), request.output, request.cache_dir
     with publish.build_lock(output):
         with clock("inventory"):
-            if inputs is None:
-                inputs = stages.run(take_inventory, source, request.contributions, cache_dir)
-        # Taken before (by the caller, or ahead of the flow run): its own time, not a lookup's.
+            inputs = stages.run(take_inventory, source, request.contributions, cache_dir)
+        # When it was taken ahead: the time that took, not the lookup's.
         clock.seconds["inventory"] = max(clock.seconds["inventory"], inputs.seconds)
         same = manifest.unchanged_release(output, inputs.fingerprint)
         if same and not request.force:
@@ -253,10 +252,10 @@ class InProcess:
         print(message, file=sys.stderr)
 
 
-def build_in_process(request: BuildRequest, inputs: Inputs | None = None) -> dict:
+def build_in_process(request: BuildRequest) -> dict:
     """`build` without Prefect; a failed run leaves its manifest, as the flow's hook does."""
     try:
-        return build(InProcess(), request, inputs)
+        return build(InProcess(), request)
     except Exception as err:
         record_failure(request.output, str(err))
         raise

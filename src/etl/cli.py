@@ -212,11 +212,13 @@ def _build_request(args: argparse.Namespace):
 
 
 def _build_in_process(args: argparse.Namespace, inputs) -> dict:
-    from etl.build import build_in_process
+    from etl.build import build_in_process, inventory_ahead
     from etl.publish import ReleaseError
 
+    request = _build_request(args)
     try:
-        return build_in_process(_build_request(args), inputs)
+        inventory_ahead(request.source, request.contributions, request.cache_dir, inputs)
+        return build_in_process(request)
     except (ReleaseError, OSError) as err:
         raise BuildFailed(err) from err
 
