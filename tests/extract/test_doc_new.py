@@ -122,3 +122,12 @@ def test_funder_line_between_title_and_date_is_neither_title_nor_body():
     record = doc_new.extract(text).records[0]
     assert (record["title"], record["funders_text"], record["text"]) == (
         "Report of the Harbour Board on the Ice", "the Invented Tidewater Trust", "The channel froze.")
+
+
+def test_html_definition_list_values_end_with_the_list():
+    record = assert_case("document_new/definition_list_then_related_content").records[0]
+    assert "Collection" not in record["language"] and "Museum" not in record["language"]
+
+
+def test_html_title_broken_by_a_line_break_is_one_title():
+    assert_case("document_new/title_with_line_break")

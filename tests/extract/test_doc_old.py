@@ -35,3 +35,8 @@ def test_without_citation_the_title_line_is_used():
             "    The summary.\n\n  \u2022 share document\n\nBody.\n")
     record = doc_old.extract(text).records[0]
     assert (record["title"], record["summary"], record["text"]) == ("A Note on Lights", "The summary.", "Body.")
+
+
+def test_page_cut_in_the_citation_after_the_quoted_title_keeps_title_and_summary():
+    extraction = assert_case("document_old/cut_in_citation")
+    assert extraction.message.startswith("looks truncated")

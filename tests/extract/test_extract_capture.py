@@ -45,3 +45,9 @@ def test_one_enormous_line_matches_no_layout():
 def test_empty_text_matches_no_layout():
     assert extract_capture("", False).message == "no known layout: no text"
     assert extract_capture("<html><body></body></html>", True).layout is None
+
+
+def test_html_page_cut_before_its_body_says_it_looks_truncated():
+    extraction = extract_capture("<!DOCTYPE html><html><head><title>Report on the Ferr", True)
+    assert extraction.layout is None
+    assert extraction.message == "no known layout: no text; looks truncated: no closing </html> tag"

@@ -52,3 +52,13 @@ def test_series_entries_sharing_a_title_each_take_their_own_link():
 """
     records = extract_capture(page, is_html=True).records
     assert [r["record_id"] for r in records] == ["501", "502"]
+
+
+def test_end_of_a_definition_list_is_returned_as_a_paragraph_index():
+    page = parse_html_page("<html><body><p>Head</p><dl><dt>Type</dt><dd>Memo</dd></dl><p>After</p></body></html>")
+    assert page.list_ends == (3,) and page.text.split("\n\n")[3] == "After\n"
+
+
+def test_br_inside_a_heading_is_a_space():
+    page = parse_html_page("<html><body><h1>One<br>Two</h1><h3><a href='/document/5'>Three<br/>Four</a></h3></body></html>")
+    assert (page.text, page.heading, page.links) == ("One Two\n\nThree Four\n", "One Two", [("/document/5", "Three Four")])

@@ -43,6 +43,7 @@ from etl.extract.html import HtmlPage, parse_html_page  # noqa: E402
 # Tried in this order: the most specific layout first.
 LAYOUTS = (article, doc_new, doc_old, listing_old, listing_search)
 DOCUMENT_LAYOUTS = (doc_new, doc_old)
+HTML_CUT = "looks truncated: no closing </html> tag"
 
 
 def extract_capture(text: str, is_html: bool) -> Extraction:
@@ -51,8 +52,11 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
     body = page.text if page else text
     layout = next((m for m in LAYOUTS if m.matches(body)), None)
     if layout is None:
-        return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}")
-    if page and layout in DOCUMENT_LAYOUTS:
+        cut = "; " + HTML_CUT if page and not page.complete else ""
+        return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut}")
+    if page and layout is doc_new:
+        extraction = doc_new.extract(body, title_hint=page.heading, list_ends=page.list_ends)
+    elif page and layout in DOCUMENT_LAYOUTS:
         extraction = layout.extract(body, title_hint=page.heading)
     else:
         extraction = layout.extract(body)
@@ -60,7 +64,7 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
         add_page_addresses(extraction, page)
         if not page.complete:
             extraction.truncated = True
-            extraction.message = extraction.message or "looks truncated: no closing </html> tag"
+            extraction.message = extraction.message or HTML_CUT
     return extraction
 
 

@@ -58,14 +58,16 @@ def matches(text: str) -> bool:
     return metadata_start(paras) is not None or has_page_head(paras)
 
 
-def extract(text: str, title_hint: str | None = None) -> Extraction:
+def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...] = ()) -> Extraction:
+    """The page's record; `list_ends` (from HTML) are the paragraph indices where a
+    definition list ended, and with it the value of its last label."""
     paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
     meta = metadata_start(paras)
     head, body_at = head_fields(paras[:meta], title_hint)
-    values = metadata_values(paras[meta:] if meta is not None else [])
+    values = metadata_values(paras[meta:], {end - meta for end in list_ends}) if meta is not None else {}
     fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
               **metadata_fields(values, cut=bool(partial) and not is_label_start(partial))}
     return document_extraction(LAYOUT, fields, partial)
@@ -134,12 +136,14 @@ def metadata_start(paras: list[str]) -> int | None:
     return run[0] if len(distinct) >= 3 else None
 
 
-def metadata_values(block: list[str]) -> dict[str, list[str]]:
+def metadata_values(block: list[str], ends: set[int] = frozenset()) -> dict[str, list[str]]:
     """Value lines per label; a value runs until the next label (or site chrome such as
-    "Related Documents", which ends the block) and may be empty."""
+    "Related Documents", or one of the `ends` indices, which end the block) and may be empty."""
     values: dict[str, list[str]] = {}
     label = None
-    for para in block:
+    for i, para in enumerate(block):
+        if i in ends:
+            label = None
         found, inline = label_of(para)
         if found:
             label = found

@@ -25,6 +25,8 @@ OLD_SITE_HEADER = ("search in", "digital archive international history declassif
 CITATION = re.compile(
     r"[\"\u201c](?P<title>.+)[\"\u201d]\s*,?\s*(?:(?P<date>[^\"\u201c\u201d]*?),\s*)?"
     r"(?P<program>[^,\"\u201c\u201d]*?)\s*Digital Archive,\s*(?P<rest>.*)")
+# The start of a citation line that the capture cuts off: its quoted title, when complete.
+CUT_CITATION = re.compile(r"[\"\u201c](?P<title>.+?)(?:,[\"\u201d]|[\"\u201d]\s*,)")
 TRAILING_URL = re.compile(
     r"\s*(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?$", re.I)
 
@@ -49,9 +51,13 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
     head_end = min(i for i in (quote_at, cite_at, share_at, len(paras)) if i is not None)
     citation = CITATION.match(paras[quote_at]) if quote_at is not None else None
     summary_end = quote_at if quote_at is not None else share_at
+    # A capture cut in its citation line still holds the summary and the quoted title.
+    cut = CUT_CITATION.match(partial) if partial and citation is None and share_at is None else None
+    if cut:
+        summary_end = len(paras)
     fields = {
         **citation_fields(citation),
-        **head_fields(paras[:head_end], citation, title_hint),
+        **head_fields(paras[:head_end], citation or cut, title_hint),
         "summary": summary_text(paras, cite_at, summary_end),
         "text": body_text(paras, max((i for i in (quote_at, share_at) if i is not None), default=None)),
     }
@@ -100,7 +106,7 @@ def head_fields(head: list[str], citation: re.Match | None, title_hint: str | No
     HTML heading, or last the upper-cased line.
     """
     date_at = next((i for i, p in enumerate(head) if is_entry_date(p)), None)
-    cited = fold(citation["date"] or "") if citation else ""
+    cited = fold(citation.groupdict().get("date") or "") if citation else ""
     date_text = head[date_at] if date_at is not None else (cited if is_date_text(cited) else None)
     after_date = head[date_at + 1:] if date_at is not None else head
     lines = [p for p in after_date if not is_chrome(p) and not funder_text(p)]

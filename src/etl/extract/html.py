@@ -2,9 +2,12 @@
 
 Told apart by `<!DOCTYPE html>` or `<html` (the caller knows). Block elements become
 separate lines with a blank line between blocks, `li` items become "  • " bullet
-lines, `br` and the newer site's inline list values (class "pill") break a line, and
-script, style, nav, head and footer are dropped; entities are decoded. The page's links, its canonical address and its first `h1` come back
-beside the text, so that records can get their `url` and `record_id`.
+lines, `br` and the newer site's inline list values (class "pill") break a line (a
+`br` inside a heading, which is one title, is a space), and script, style, nav, head
+and footer are dropped; entities are decoded. The page's links, its canonical address
+and its first `h1` come back beside the text, so that records can get their `url` and
+`record_id`, and so do the places where a `dl` ends: its last value ends there,
+whatever text follows the list.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ BLOCKS = frozenset({
     "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section", "summary",
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Inline elements that the site shows one per line: the newer site's list values ("pills").
 LINE_CLASSES = frozenset({"pill"})
 DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer"})
@@ -44,6 +48,7 @@ class HtmlPage:
     canonical: str | None = None  # rel=canonical link, else og:url
     heading: str | None = None  # text of the first h1
     complete: bool = True  # False when the closing </body> / </html> tags are missing
+    list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
 
 
 def parse_html_page(html: str) -> HtmlPage:
@@ -60,6 +65,7 @@ def parse_html_page(html: str) -> HtmlPage:
         canonical=reader.canonical or reader.og_url,
         heading=reader.heading,
         complete=bool(CLOSED.search(html)),
+        list_ends=tuple(reader.list_ends),
     )
 
 
@@ -77,9 +83,12 @@ class PageReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
+        self.line_count = 0  # non-blank lines in `lines`
+        self.list_ends: list[int] = []
         self.pieces: list[str] = []
         self.dropped: list[str] = []  # open dropped elements
         self.bullet = False
+        self.in_heading = False  # inside an h1-h6 and no other block since it opened
         self.pre = 0
         self.anchor: tuple[str, list[str]] | None = None
         self.h1: list[str] | None = None
@@ -105,11 +114,14 @@ class PageReader(HTMLParser):
         self.open_element(tag, attributes)
 
     def open_element(self, tag: str, attributes: dict[str, str]) -> None:
-        if tag == "br" or not LINE_CLASSES.isdisjoint(attributes.get("class", "").split()):
+        if tag == "br" and self.in_heading:
+            self.handle_data(" ")
+        elif tag == "br" or not LINE_CLASSES.isdisjoint(attributes.get("class", "").split()):
             self.end_line()
         elif tag in BLOCKS:
             self.end_block()
             self.bullet = self.bullet or tag == "li"
+            self.in_heading = tag in HEADINGS
         if tag == "pre":
             self.pre += 1
         elif tag == "a":
@@ -133,6 +145,9 @@ class PageReader(HTMLParser):
             self.pre = max(0, self.pre - 1)
         if tag in BLOCKS:
             self.end_block()
+            self.in_heading = False
+        if tag == "dl":
+            self.list_ends.append(self.line_count)
 
     def handle_data(self, data: str) -> None:
         if self.dropped:
@@ -164,6 +179,7 @@ class PageReader(HTMLParser):
         if self.bullet:
             text, self.bullet = f"  {BULLET} {text}", False
         self.lines.append(text)
+        self.line_count += 1
 
     def end_block(self) -> None:
         self.end_line()
