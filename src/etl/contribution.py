@@ -23,7 +23,7 @@ from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, map
 from etl.schema import field_names, load_schema, polars_schema, required_fields
 from etl.checksums import file_sha256
 from etl.sources import list_source_files
-from etl.tables import Limits, UnreadableTable, read_table, table_format
+from etl.tables import Limits, TableRead, UnreadableTable, read_table, table_format
 from etl.validate import VIOLATION_SCHEMA, foreign_key_orphans, typed_table, violations
 
 PROBLEM_SCHEMA = {
@@ -132,6 +132,53 @@ def target_names() -> list[str]:
     return sorted({*settings().resources, *(m.name for m in mappings())})
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _near_name_hint(column: str, known: list[str], header: list[str]) -> str:
+    """'; did you mean "x"?' when `column` is a known name but for case or spaces."""
+    near = [k for k in known if k != column and k not in header and _folded(k) == _folded(column)]
+    return f'; did you mean "{near[0]}"? the names differ only in case or spaces' if near else ""
+
+
+def _separator_hint(header: list[str], path: Path) -> str | None:
+    """A sentence for a header read as one column that holds another separator."""
+    if len(header) != 1:
+        return None
+    found = [(sep, shown) for sep, shown in ((";", '";"'), ("\t", "tabs"), ("|", '"|"'), (",", '","'))
+             if sep in header[0]]
+    if not found:
+        return None
+    sep, shown = found[0]
+    expected = {"csv": 'commas (",")', "tsv": "tabs"}.get(table_format(path) or "", "")
+    if not expected:
+        return None
+    advice = " (or name the file .tsv)" if sep == "\t" else ""
+    return (f"the header is read as one column, {header[0][:80]!r}, which holds {shown}: the file seems to "
+            f"separate its cells with {shown}; save it with {expected} between cells{advice}")
+
+
+def _unrecognised_message(header: list[str], path: Path) -> str:
+    """Why no resource or mapping fits the header: a wrong separator, or the closest
+    mapping or resource and the columns it needs that the header lacks."""
+    names = f"name one with --resource ({', '.join(target_names())})"
+    if hint := _separator_hint(header, path):
+        return hint
+    folded = {_folded(c): c for c in header}
+    candidates = [(m.name, f"the mapping {m.name}", list(m.recognised_by)) for m in mappings()] + [
+        (r, f"the resource {r}", list(required_fields(load_schema(r)))) for r in settings().resources]
+    best = max(candidates, key=lambda c: sum(_folded(n) in folded for n in c[2]) / max(len(c[2]), 1))
+    _, what, needed = best
+    if not any(_folded(n) in folded for n in needed):
+        return f"the header matches no resource of this package and no mapping in mappings/; {names}"
+    lacking = [f'"{n}"' + (f' (the header has "{folded[_folded(n)]}": names differ in case or spaces)'
+                           if _folded(n) in folded else "")
+               for n in needed if n not in header]
+    return (f"the header is closest to {what}, which needs the columns {', '.join(needed)}, but lacks "
+            f"{', '.join(lacking)}; rename or add the columns, or {names}")
+
+
 # --- checks of one table -------------------------------------------------------------------
 
 def formula_cells(table: pl.DataFrame) -> pl.DataFrame:
@@ -158,7 +205,8 @@ def label_problems(path: str, header: list[str], schema: dict, resource: str) ->
     """Columns the resource does not have, and required columns the table lacks."""
     names = field_names(schema)
     return [
-        *[file_problem(path, "extra-label", f"column {c} is not a field of {resource}", c) for c in header if c not in names],
+        *[file_problem(path, "extra-label", f'column "{c}" is not a field of {resource}'
+                       + _near_name_hint(c, names, header), c) for c in header if c not in names],
         *[file_problem(path, "missing-label", f"the required column {c} of {resource} is missing", c)
           for c in required_fields(schema) if c not in header],
     ]
@@ -176,6 +224,40 @@ def contributed_records(table: pl.DataFrame, mapping: Mapping, source_id: str) -
 def _quarantine_as_problems(path: str, quarantine: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
     found = quarantine.select((pl.col("position") - 1).alias("row"), "field", "rule", "value", "message")
     return _row_problems(path, found, {f: mapping.column_of(f) for f in found.get_column("field").unique().drop_nulls()})
+
+
+def repeated_record_ids(records: pl.DataFrame) -> pl.DataFrame:
+    """Violations (0-based rows) for records whose record id an earlier record of the same
+    table already has: a record id names one document, and the build would merge them."""
+    first = pl.col("position").min().over("record_id").alias("_first")
+    return records.with_columns(first).filter(
+        pl.col("record_id").is_not_null() & (pl.col("position") != pl.col("_first"))).select(
+        (pl.col("position") - 1).alias("row"), pl.lit("record_id").alias("field"), pl.lit("unique").alias("rule"),
+        pl.col("record_id").cast(pl.String).alias("value"),
+        pl.format("record_id {} is already the record id of row {}; a record id names one document, "
+                  "so send one row per document", pl.col("record_id"),
+                  pl.col("_first") - 1 + _FIRST_DATA_ROW).alias("message"),
+    ).sort("row").cast(VIOLATION_SCHEMA)
+
+
+def _mapped_row_problems(path: str, read: TableRead, cells: pl.DataFrame, records: pl.DataFrame,
+                         missing_columns: list[str]) -> pl.DataFrame:
+    """The row problems of a mapped table, each said once: a blank row is one `blank-row`
+    problem (not its record's `required` ones), a cell of the wrong type hides the record
+    rules broken by its emptiness, and a required column the table lacks is a missing-label,
+    not a `required` problem in every row."""
+    table = read.table
+    blank = table.lazy().with_row_index("row").filter(pl.all_horizontal(pl.exclude("row").is_null())).select(
+        "row", pl.lit("").alias("field"), pl.lit("blank-row").alias("rule"), pl.lit(None, pl.String).alias("value"),
+        pl.lit("row is blank: every cell is empty").alias("message"),
+    ).collect().cast(VIOLATION_SCHEMA) if table.width else pl.DataFrame(schema=VIOLATION_SCHEMA)
+    found = _row_problems(path, pl.concat([read.problems, blank, cells]))
+    typed_cells = found.filter(pl.col("rule") == "type").select("row", "field")
+    blank_rows = found.filter(pl.col("rule") == "blank-row").select("row")
+    later = records.filter(~((pl.col("rule") == "required") & pl.col("field").is_in(missing_columns))) \
+        .join(typed_cells, on=["row", "field"], how="anti")
+    return pl.concat([found.join(blank_rows, on="row", how="anti"), found.filter(pl.col("rule") == "blank-row"),
+                      later.join(blank_rows, on="row", how="anti")])
 
 
 def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
@@ -231,14 +313,14 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
     checked = Checked(shown, "table", resource or (mapping.name if mapping else None), read.table.height)
     if resource is None and mapping is None:
         message = (f"no resource named {wanted}; use one of {', '.join(target_names())}" if wanted else
-                   "the header matches no resource of this package and no mapping in mappings/; "
-                   f"name one with --resource ({', '.join(target_names())})")
+                   _unrecognised_message(header, path))
         checked.problems = file_problem(shown, "unrecognised", message)
         return checked, None
-    problems = [_row_problems(shown, read.problems), _row_problems(shown, formula_cells(read.table))]
+    problems = [_row_problems(shown, formula_cells(read.table))]
     typed = None
     if resource:
         schema = load_schema(resource)
+        problems.append(_row_problems(shown, read.problems))
         problems += label_problems(shown, header, schema, resource)
         problems.append(_row_problems(shown, violations(read.table.select(
             [c for c in header if c in field_names(schema)]), schema)))
@@ -250,12 +332,21 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
         if resource == "documents" and "documents" in published:
             checked.changes = _document_changes(typed, published["documents"])
     else:
-        problems += [file_problem(shown, "extra-label", f"column {c} is not in the mapping {mapping.name}", c)
+        problems += [file_problem(shown, "extra-label", f'column "{c}" is not in the mapping {mapping.name}'
+                                  + _near_name_hint(c, list(mapping.columns), header), c)
                      for c in mapping.unknown_columns(header)]
-        problems.append(_row_problems(shown, mapping_problems(read.table, mapping)))
+        missing = mapping.missing_required(header)
+        problems += [file_problem(shown, "missing-label", f"the column {' or '.join(columns) or field_name} is "
+                                  f"missing: it fills {field_name}, which every record needs",
+                                  columns[0] if columns else field_name)
+                     for field_name, columns in missing.items()]
         records = contributed_records(read.table, mapping, _file_id(path))
         accepted, quarantine = pipeline.checked_records(records)
-        problems.append(_quarantine_as_problems(shown, quarantine, mapping))
+        missing_columns = [columns[0] if columns else f for f, columns in missing.items()]
+        problems.append(_mapped_row_problems(
+            shown, read, mapping_problems(read.table, mapping),
+            _quarantine_as_problems(shown, quarantine, mapping), missing_columns))
+        problems.append(_row_problems(shown, repeated_record_ids(accepted), {"record_id": mapping.column_of("record_id")}))
         if "documents" in published:
             assigned, _ = assign_documents(accepted)
             checked.changes = _changes(merge_documents(assigned), assigned, published["documents"])
@@ -337,16 +428,22 @@ def check_package(descriptor_path: Path, shown: str, limits: Limits = Limits(),
         return [package]
     root = descriptor_path.parent
     problems, files = [], []
-    for resource in descriptor["resources"]:
+    for i, resource in enumerate(descriptor["resources"]):
+        where = f"resources[{i}]"  # each resource's problems apart: the report keeps one per field and rule
         name = resource.get("name") if isinstance(resource, dict) else None
+        if not isinstance(resource, dict):
+            problems.append(file_problem(shown, "unknown-resource", f"{where} is not an object with a name and a path",
+                                         where, str(resource)[:200]))
+            continue
         if name not in settings().resources:
+            said = f"resource {name} is not" if name is not None else f"{where} has no name; name it as"
             problems.append(file_problem(shown, "unknown-resource",
-                                         f"resource {name} is not one of {', '.join(settings().resources)}", value=str(name)))
+                                         f"{said} one of {', '.join(settings().resources)}", where, str(name)))
             continue
         try:
             files.append((name, resource_file(root, resource)))
         except UnsafePath as err:
-            problems.append(file_problem(shown, "unsafe-path", str(err), value=str(resource.get("path"))))
+            problems.append(file_problem(shown, "unsafe-path", str(err), where, str(resource.get("path"))))
     package.problems = _sorted(problems)
     typed = dict(published or {})
     checked = []

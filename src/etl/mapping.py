@@ -16,10 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from etl.config import PROJECT_ROOT
-from etl.schema import load_schema, polars_schema
-from etl.validate import typed_column, violations
+from etl.schema import load_schema, polars_schema, required_fields
+from etl.validate import VIOLATION_SCHEMA, column_text, typed_column, violations
 
 MAPPING_DIR = PROJECT_ROOT / "mappings"
+# Fields of a record the pipeline sets, never a column of the table.
+PIPELINE_FIELDS = ("source_id", "position", "layout")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,16 @@ class Mapping:
 
     def unknown_columns(self, header: list[str]) -> list[str]:
         return [c for c in header if c not in self.columns]
+
+    def missing_required(self, header: list[str]) -> dict[str, list[str]]:
+        """Required fields of the target that no column of the header fills (those the
+        pipeline sets aside), each with the mapping's columns that would fill it."""
+        filling: dict[str, list[str]] = {}
+        for column, spec in self.columns.items():
+            if spec:
+                filling.setdefault(spec["field"], []).append(column)
+        return {f: filling.get(f, []) for f in required_fields(load_schema(self.target))
+                if f not in PIPELINE_FIELDS and not set(filling.get(f, [])) & set(header)}
 
 
 def _mapping(path: Path) -> Mapping:
@@ -62,7 +74,18 @@ def mapping_for(header: list[str]) -> Mapping | None:
     return max(fitting, key=lambda m: len(m.recognised_by), default=None)
 
 
+def _text_like(dtype: pl.DataType) -> bool:
+    """Whether a typed column (Parquet) can fill a text field: text, whole or decimal
+    numbers, dates, or a list of texts (joined); not true/false, structs or bytes."""
+    if isinstance(dtype, pl.List):
+        return dtype.inner == pl.String() or dtype.inner == pl.Null()
+    return (dtype in (pl.String(), pl.Null(), pl.Date()) or isinstance(dtype, (pl.Categorical, pl.Enum))
+            or dtype.is_integer() or dtype.is_float())
+
+
 def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
+    if spec.get("read") != "json-array" and not _text_like(dtype):
+        return pl.when(pl.col(column).is_null() & False).then(pl.lit(None, pl.String))  # a type problem
     if spec.get("read") == "json-array":
         value = typed_column({"name": column, "type": "array"}, dtype)
         if "join" in spec:
@@ -74,11 +97,23 @@ def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
 
 
 def mapping_problems(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
-    """Cells a json-array column cannot read, one `type` problem each (as `violations` says)."""
+    """Cells a json-array column cannot read, and values of a typed (Parquet) column that is
+    not text, one `type` problem each (as `violations` says)."""
     arrays = [c for c, spec in mapping.columns.items()
               if spec and spec.get("read") == "json-array" and c in table.columns]
     found = violations(table.select(arrays), {"fields": [{"name": c, "type": "array"} for c in arrays]})
-    return found.filter(pl.col("rule") == "type")
+    not_text = [c for c, spec in mapping.columns.items()
+                if spec and spec.get("read") != "json-array" and c in table.columns
+                and not _text_like(table.schema[c])]
+    frames = [found.filter(pl.col("rule") == "type"), *(
+        table.lazy().with_row_index("row").filter(pl.col(c).is_not_null()).select(
+            "row", pl.lit(c).alias("field"), pl.lit("type").alias("rule"),
+            column_text(c, table.schema[c]).str.slice(0, 200).alias("value"),
+            pl.lit(f"{c} is not text: the file stores this column as {table.schema[c]}").alias("message"),
+        ).collect().cast(VIOLATION_SCHEMA)
+        for c in not_text
+    )]
+    return pl.concat(frames).sort("row", "field", maintain_order=True)
 
 
 def mapped_records(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:

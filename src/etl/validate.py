@@ -102,7 +102,11 @@ def _cells(field: dict, dtype: pl.DataType, missing: list[str]) -> tuple[pl.Expr
     """
     col = pl.col(field["name"])
     if dtype != pl.String():
-        return col.is_not_null(), None, col
+        if stored_type_fits(dtype, field):
+            return col.is_not_null(), None, col
+        # A typed column (Parquet's own types) of another type: every value it holds is a
+        # type problem, and no other rule is checked on it. Null, but as long as the column.
+        return col.is_not_null(), pl.lit(False), pl.when(col.is_null() & False).then(pl.lit(None, polars_dtype(field)))
     present = col.is_not_null() & ~col.is_in(missing)
     if polars_dtype(field) == pl.String():
         return present, None, pl.when(present).then(col)
@@ -118,13 +122,15 @@ def _bound(field: dict, bound):
 
 
 def _field_checks(field: dict, present: pl.Expr, typed: pl.Expr | None,
-                  value: pl.Expr) -> list[tuple[str, pl.Expr, str]]:
-    """(rule, broken-where expression, message) for every constraint of one field."""
+                  value: pl.Expr, dtype: pl.DataType = pl.String()) -> list[tuple[str, pl.Expr, str]]:
+    """(rule, broken-where expression, message) for every constraint of one field; `dtype`
+    is the column's type in the table."""
     constraints = field.get("constraints", {})
     length = value.list.len() if field.get("type") == "array" else value.str.len_chars()
     checks = []
     if typed is not None:
-        checks.append(("type", present & ~typed, f"is not a valid {field.get('type')}"))
+        stored = "" if dtype == pl.String() else f": the file stores this column as {dtype}"
+        checks.append(("type", present & ~typed, f"is not a valid {field.get('type', 'string')}{stored}"))
     if constraints.get("required"):
         checks.append(("required", ~present, "is required"))
     if constraints.get("unique"):
@@ -150,22 +156,57 @@ def _field_checks(field: dict, present: pl.Expr, typed: pl.Expr | None,
     return [(rule, broken.fill_null(False), message) for rule, broken, message in checks]
 
 
-def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+def stored_type_fits(dtype: pl.DataType, field: dict) -> bool:
+    """Whether a typed column of `dtype` holds values of the field's type (any width of
+    integer for an integer, a list of strings for an array); an all-null column fits any."""
+    want = polars_dtype(field)
+    if dtype == pl.Null() or dtype == want:
+        return True
+    if want == pl.String():
+        return isinstance(dtype, (pl.Categorical, pl.Enum))
+    if want.is_integer():
+        return dtype.is_integer()
+    if want.is_float():
+        return dtype.is_numeric()
+    if isinstance(want, pl.List):
+        return isinstance(dtype, pl.List) and (dtype.inner == pl.String() or dtype.inner == pl.Null())
+    return False
+
+
+def column_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The column's values as text, for messages and key comparisons, whatever its type:
+    lists of plain values joined with ", ", structs as JSON, bytes as hex, and null where
+    a value has no short text form (lists of lists or structs)."""
     col = pl.col(column)
-    text = col.list.join(", ") if isinstance(dtype, pl.List) else col.cast(pl.String)
-    return text.str.slice(0, _VALUE_CHARS)
+    if dtype == pl.String():
+        return col
+    if isinstance(dtype, pl.List):
+        if dtype.inner.is_nested() or dtype.inner == pl.Binary():
+            return pl.lit(None, pl.String)
+        return col.cast(pl.List(pl.String)).list.join(", ")
+    if isinstance(dtype, pl.Struct):
+        return col.struct.json_encode()
+    if dtype == pl.Binary():
+        return col.bin.encode("hex")
+    if dtype.is_nested() or dtype == pl.Object():
+        return pl.lit(None, pl.String)
+    return col.cast(pl.String)
+
+
+def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    return column_text(column, dtype).str.slice(0, _VALUE_CHARS)
 
 
 # (field, rule, broken-where expression, message, value shown): one check of a table.
 _Check = tuple[str, str, pl.Expr, str, pl.Expr]
 
 
-def _key_checks(key: list[str], values: list[pl.Expr]) -> list[_Check]:
+def _key_checks(key: list[str], values: list[pl.Expr], dtypes: list[pl.DataType]) -> list[_Check]:
     """A primary key breaks when all its cells are missing, or when it repeats an earlier row's."""
     no_key = pl.all_horizontal(v.is_null() for v in values)
     # One key field is compared as itself: the same expression as its unique check, computed once.
     compared = values[0] if len(values) == 1 else pl.struct(v.alias(k) for k, v in zip(key, values))
-    shown = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=",")
+    shown = pl.concat_str([column_text(k, t) for k, t in zip(key, dtypes)], separator=",")
     named = f"primary key ({', '.join(key)})"
     return [
         (",".join(key), "primaryKey", no_key, f"{named} is missing", shown),
@@ -183,7 +224,7 @@ def _checks(table: pl.DataFrame, schema: dict) -> list[_Check]:
         dtype = table.schema.get(name, polars_dtype(field))
         present, typed, values[name] = _cells(field, dtype, field.get("missingValues", missing))
         present_cells.append(present)
-        for rule, broken, message in _field_checks(field, present, typed, values[name]):
+        for rule, broken, message in _field_checks(field, present, typed, values[name], dtype):
             checks.append((name, rule, broken, f"{name} {message}", _as_text(name, dtype)))
     # frictionless reports a row of missing cells once, as blank-row, instead of cell by cell.
     blank = ~pl.any_horizontal(present_cells) if present_cells else pl.lit(False)
@@ -191,7 +232,9 @@ def _checks(table: pl.DataFrame, schema: dict) -> list[_Check]:
     checks.append(("", "blank-row", blank, "row is blank: every cell is missing", pl.lit(None, pl.String)))
     key = schema.get("primaryKey") or []
     key = [key] if isinstance(key, str) else key
-    return checks + (_key_checks(key, [values[k] for k in key]) if key else [])
+    fields = {f["name"]: f for f in schema["fields"]}
+    dtypes = [table.schema.get(k, polars_dtype(fields[k])) for k in key]
+    return checks + (_key_checks(key, [values[k] for k in key], dtypes) if key else [])
 
 
 def violations(table: pl.DataFrame, schema: dict) -> pl.DataFrame:
@@ -225,8 +268,8 @@ def foreign_key_orphans(table: pl.DataFrame, fk: dict, parent: pl.DataFrame) -> 
     `parent`; keys are compared as text, so typed and raw tables match alike, and a key
     with a missing part names nothing."""
     fields, parent_fields = fk["fields"], fk["reference"]["fields"]
-    keys = parent.select(pl.col(parent_fields).cast(pl.String)).unique()
-    return table.with_row_index("row").select("row", *[pl.col(f).cast(pl.String) for f in fields]) \
+    keys = parent.select(column_text(f, parent.schema[f]).alias(f) for f in parent_fields).unique()
+    return table.with_row_index("row").select("row", *[column_text(f, table.schema[f]).alias(f) for f in fields]) \
         .drop_nulls(fields).join(keys, left_on=fields, right_on=parent_fields, how="anti")
 
 
