@@ -460,37 +460,24 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def run_dictionary(args: argparse.Namespace) -> int:
+    from etl.dictionary import DICTIONARY_PATH, write_dictionary
+
+    write_dictionary()
+    print(f"wrote {DICTIONARY_PATH}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SettingsError as err:
         print(f"etl: {err}", file=sys.stderr)
         return 2
-    if args.command == "build":
-        return run_build(args)
-    if args.command == "validate":
-        return run_validate(args)
-    if args.command == "harvest":
-        return run_harvest(args)
-    if args.command == "contributions":
-        return run_contributions(args)
-    if args.command == "dictionary":
-        from etl.dictionary import DICTIONARY_PATH, write_dictionary
-
-        write_dictionary()
-        print(f"wrote {DICTIONARY_PATH}")
-        return 0
-    if args.command == "catalog":
-        return run_catalog(args)
-    if args.command == "diff":
-        return run_diff(args)
-    if args.command == "replay":
-        return run_replay(args)
-    if args.command == "serve":
-        return run_serve(args)
-    if args.command == "download":
-        return run_download(args)
-    return 2
+    commands = {"build": run_build, "validate": run_validate, "harvest": run_harvest,
+                "contributions": run_contributions, "dictionary": run_dictionary, "catalog": run_catalog,
+                "diff": run_diff, "replay": run_replay, "serve": run_serve, "download": run_download}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":
