@@ -9,12 +9,13 @@ leaves no workers behind).
 
 from __future__ import annotations
 
-import atexit
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.util import Finalize
 
 from etl.pipeline import Extracted, extract_batch
 from etl.sources import Source
@@ -35,6 +36,13 @@ def batches_in_flight() -> int:
     task does Prefect's bookkeeping (and writes the cache), its worker parses the next one.
     Memory grows with it: each batch in flight holds its files' tables."""
     return 2 * worker_count()
+
+
+def _start_worker(owner: int) -> None:
+    """In a new worker: leave Ctrl-C to the process that owns the pool (it stops the pool),
+    and exit as soon as that process no longer exists."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch(owner)
 
 
 def _watch(owner: int) -> None:
@@ -64,8 +72,11 @@ def _pool() -> ProcessPoolExecutor:
         if _pool_instance is None:
             _pool_instance = ProcessPoolExecutor(worker_count(),
                                                  mp_context=multiprocessing.get_context("forkserver"),
-                                                 initializer=_watch, initargs=(os.getpid(),))
-            atexit.register(_pool_instance.shutdown)
+                                                 initializer=_start_worker, initargs=(os.getpid(),))
+            # Stopped before multiprocessing waits for this process's children at its exit:
+            # a process that is itself a multiprocessing child (Prefect runs each scheduled
+            # flow run in one) would otherwise wait forever for the idle workers.
+            Finalize(None, _pool_instance.shutdown, exitpriority=100)
         return _pool_instance
 
 
