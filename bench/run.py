@@ -352,7 +352,7 @@ def prepared_corpus_at(base: Path, documents: int, seed: int) -> tuple[Path, Pat
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000],
                         help="corpus sizes in documents (default: 1000 10000 100000)")
     parser.add_argument("--seed", type=int, default=1)

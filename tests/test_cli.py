@@ -33,6 +33,22 @@ def test_existing_version_is_refused_without_a_traceback(tmp_path):
     assert "already exists" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_version_that_cannot_name_a_folder_is_a_usage_error(tmp_path):
+    for version in ("../elsewhere", "with spaces", "a/b", ".hidden"):
+        result = _etl("build", "--source", str(tmp_path), "--output", str(tmp_path / "out"), "--version", version)
+        assert result.returncode == 2, version
+        assert "cannot name a release" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".partial-*"))
+
+
+def test_an_unreachable_dask_scheduler_is_a_usage_error_before_prefect_starts(tmp_path):
+    result = _etl("build", "--source", str(tmp_path), "--output", str(tmp_path / "out"),
+                  "--task-runner", "dask", "--dask-address", "tcp://127.0.0.1:1")
+    assert result.returncode == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
+    assert "Traceback" not in result.stderr and "Flow run" not in result.stderr
+
+
 def test_next_version_is_dated_and_counts_up_within_a_day(tmp_path):
     day = dt.date(2026, 11, 22)
     assert next_version(tmp_path, day) == "2026.11.22"

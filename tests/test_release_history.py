@@ -157,6 +157,7 @@ def test_the_run_manifest_records_inputs_counts_durations_and_versions(increment
 def test_a_run_with_nothing_changed_publishes_nothing_and_is_fast(incremental):
     output = incremental["output"]
     before = sorted(p.name for p in (output / PACKAGE).iterdir())
+    recorded = set((output / PACKAGE / "runs").glob("*-no-changes.json"))
     started = time.perf_counter()
     result = _etl("build", "--source", str(incremental["captures"]), "--output", str(output),
                   "--contributions", str(incremental["none"]), "--cache", str(incremental["cache"]))
@@ -166,6 +167,10 @@ def test_a_run_with_nothing_changed_publishes_nothing_and_is_fast(incremental):
     assert seconds < 10
     assert sorted(p.name for p in (output / PACKAGE).iterdir()) == before
     assert (output / PACKAGE / "latest").read_text("utf-8").strip() == "2"
+    new = set((output / PACKAGE / "runs").glob("*-no-changes.json")) - recorded
+    assert len(new) == 1, "the run leaves a record of what it did"
+    run = json.loads(new.pop().read_text("utf-8"))
+    assert run["outcome"] == "no-changes" and run["release"] == "2" and run["orchestrator"] == "none"
 
 
 def test_the_flow_itself_says_no_changes_for_scheduled_runs(incremental):

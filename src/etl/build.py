@@ -191,9 +191,8 @@ def build(stages: Stages, request: BuildRequest) -> dict:
         same = manifest.unchanged_release(output, inputs.fingerprint)
         if same and not request.force:
             stages.log(f"no changes since release {same}")
-            stages.run(record_run, output, manifest.run_manifest("no-changes", inputs.fingerprint, started,
-                                                                 clock.seconds, release=same,
-                                                                 orchestrator=stages.orchestrator))
+            run = manifest.no_changes_manifest(inputs.fingerprint, started, clock.seconds, same, stages.orchestrator)
+            stages.run(record_run, output, run)
             return {"outcome": "no-changes", "release": same}
         version = request.version or publish.next_version(output / settings().package_name, dt.date.today())
         with clock("extract"):

@@ -246,7 +246,9 @@ def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from etl.publish import release_dir
+    from etl.dask_runner import scheduler_problem
+    from etl.manifest import utc_now
+    from etl.publish import release_dir, version_problem
 
     if problem := source_problem(source_location(args.source)):
         print(f"etl build: {problem}", file=sys.stderr)
@@ -261,15 +263,24 @@ def run_build(args: argparse.Namespace) -> int:
     if args.orchestrator == "none" and args.task_runner == "dask":
         print("etl build: --task-runner dask needs Prefect (--orchestrator auto or prefect)", file=sys.stderr)
         return 2
+    if args.version and (problem := version_problem(args.version)):
+        print(f"etl build: {problem}", file=sys.stderr)
+        return 2
+    if args.dask_address and (problem := scheduler_problem(args.dask_address)):
+        print(f"etl build: {problem}", file=sys.stderr)
+        return 2
     if args.version and release_dir(args.output, args.version).exists():
         print(f"etl build: release {args.version} already exists in {args.output / settings().package_name}; "
               "releases are never rewritten", file=sys.stderr)
         return 1
+    started = utc_now()
     inputs = _released_inputs(args)
     if inputs is not None and not args.force:
-        from etl.manifest import unchanged_release
+        from etl.manifest import no_changes_manifest, unchanged_release, write_manifest
 
         if same := unchanged_release(args.output, inputs.fingerprint):
+            write_manifest(args.output, no_changes_manifest(inputs.fingerprint, started, {"inventory": inputs.seconds},
+                                                            same, "none"))
             print(f"no changes: the inputs, code and schemas are those of release {same}; nothing published "
                   "(--force publishes anyway)")
             return 0

@@ -15,6 +15,7 @@ Workers read captures by path, so a remote cluster needs the source folder on sh
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 
 
@@ -22,6 +23,22 @@ from dataclasses import dataclass
 class DaskOptions:
     address: str | None = None  # tcp://HOST:PORT of a scheduler; None: a LocalCluster
     workers: int = 2  # processes of the LocalCluster
+
+
+def scheduler_problem(address: str, timeout: float = 5.0) -> str | None:
+    """Why the Dask scheduler at `address` (tcp://HOST:PORT or tls://HOST:PORT) cannot be
+    reached, or None; other protocols are left to Dask. Checked before a build starts Prefect."""
+    scheme, _, rest = address.partition("://")
+    if scheme not in ("tcp", "tls"):
+        return None
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if not host or not port.isdigit():
+        return f"--dask-address {address} is not tcp://HOST:PORT"
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        return f"cannot reach the Dask scheduler at {address}: {err.strerror or err}"
+    return None
 
 
 def dask_runner(options: DaskOptions):

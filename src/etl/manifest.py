@@ -78,6 +78,12 @@ def run_manifest(outcome: str, fingerprint: str, started: str, seconds: dict[str
     }
 
 
+def no_changes_manifest(fingerprint: str, started: str, seconds: dict[str, float], release: str,
+                        orchestrator: str) -> dict:
+    """The manifest of a run that found its inputs, code and schemas those of `release`."""
+    return run_manifest("no-changes", fingerprint, started, seconds, release=release, orchestrator=orchestrator)
+
+
 def write_manifest(output: Path, manifest: dict) -> Path:
     """Write the manifest under runs/ (named by its version, or by time and outcome); atomically."""
     folder = runs_dir(output)

@@ -67,10 +67,20 @@ ARTICLE_LICENSE = {"name": "CC-BY-SA-4.0", "title": "Creative Commons Attributio
 ARTICLE_RESOURCES = {"articles", "references"}
 PUBLISHER = "The wilson-archive-etl project"
 _DATED_VERSION = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})(\.\d+)?")
+# A version names a folder, files and catalog URLs: letters, digits, '.', '_' and '-'.
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class ReleaseError(Exception):
     """The release cannot be written; the message says why."""
+
+
+def version_problem(version: str) -> str | None:
+    """Why `version` cannot name a release, or None."""
+    if not _VERSION.fullmatch(version) or ".." in version:
+        return (f"the version {version!r} cannot name a release: use at most 64 letters, digits, '.', '_' "
+                "and '-', starting with a letter or digit (no '..')")
+    return None
 
 
 def release_dir(output: Path, version: str) -> Path:
@@ -249,6 +259,8 @@ def changes_since_latest(tables: dict[str, pl.DataFrame], output: Path, version:
 
 def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -> Path:
     """Check the tables, write them to a hidden folder, and move it into place."""
+    if problem := version_problem(version):
+        raise ReleaseError(problem)
     final = release_dir(output, version)
     if final.exists():
         raise ReleaseError(f"release {version} already exists at {final}; releases are never rewritten")

@@ -35,7 +35,16 @@ def excessive_rejections(tables: dict[str, pl.DataFrame], limit: float, minimum:
     shares = rejection_shares(tables["sources"], tables["quarantine"])
     too_many = shares.filter((pl.col("share") > limit) & (pl.col("records") >= minimum))
     return [
-        f"rule '{r['rule']}' ({r['stage']}) rejected {r['share']:.0%} of the {r['layout']} records "
-        f"({r['rejected']:,} of {r['records']:,}); the limit is {limit:.0%}"
+        f"rule '{r['rule']}' ({r['stage']}) rejected {_percent(r['share'])} of the {r['layout']} records "
+        f"({r['rejected']:,} of {r['records']:,}); the limit is {_percent(limit)}"
         for r in too_many.iter_rows(named=True)
     ]
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage, with decimals when whole percents would hide it (0.1%, 0.11%)."""
+    for digits in range(3):
+        shown = f"{share:.{digits}%}"
+        if share == 0 or float(shown.rstrip("%")) != 0:
+            return shown
+    return f"{share:.2%}"

@@ -58,10 +58,10 @@ def text_report(report: Report, shown: int = 10) -> str:
     for checked in report.checked:
         target = f" as {checked.target}" if checked.target else ""
         lines.append(f"{checked.path}: {checked.kind}{target}, {checked.rows} rows, "
-                     f"{checked.problems.height} problems: {checked.status}")
+                     f"{_count(checked.problems.height, 'problem')}: {checked.status}")
     valid = sum(c.status == "valid" for c in report.checked)
     verdict = {0: "valid", 1: "invalid", 2: "unreadable"}[report.exit_code]
-    lines.append(f"{len(report.checked)} checked, {valid} valid, {problems.height} problems: {verdict}")
+    lines.append(f"{len(report.checked)} checked, {valid} valid, {_count(problems.height, 'problem')}: {verdict}")
     return "\n".join(lines) + "\n"
 
 
@@ -91,3 +91,7 @@ def json_report(report: Report) -> str:
     """Compact JSON: Python's fast (C) encoder only writes JSON without indentation, and a
     million-row file can have tens of thousands of problems."""
     return json.dumps(report_data(report), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
