@@ -125,3 +125,11 @@ def test_an_inventory_taken_ahead_of_the_flow_is_used_once(samples_dir, tmp_path
     assert build.take_inventory(samples_dir, none, None) is ahead
     again = build.take_inventory(samples_dir, none, None)
     assert again is not ahead and again.fingerprint == ahead.fingerprint
+
+
+def test_a_source_with_no_files_publishes_nothing(tmp_path):
+    (tmp_path / "captures").mkdir()
+    request = build.BuildRequest(tmp_path / "captures", tmp_path / "out", "1", contributions=tmp_path / "none")
+    with pytest.raises(publish.ReleaseError, match="holds no files"):
+        build.build_in_process(request)
+    assert not (tmp_path / "out" / PACKAGE / "1").exists()

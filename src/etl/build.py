@@ -188,6 +188,9 @@ def build(stages: Stages, request: BuildRequest) -> dict:
             inputs = stages.run(take_inventory, source, request.contributions, cache_dir)
         # When it was taken ahead: the time that took, not the lookup's.
         clock.seconds["inventory"] = max(clock.seconds["inventory"], inputs.seconds)
+        if inputs.sources.is_empty() and inputs.contributions.is_empty():
+            # A harvest that came back empty must not publish a release that removes everything.
+            raise publish.ReleaseError(f"{source} holds no files and there are no contributions: nothing to build")
         same = manifest.unchanged_release(output, inputs.fingerprint)
         if same and not request.force:
             stages.log(f"no changes since release {same}")
