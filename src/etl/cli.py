@@ -158,6 +158,11 @@ def _summary_lines(counts: dict) -> list[str]:
     ]
 
 
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    """The extraction cache (and hash memo) folder, or None with --no-cache."""
+    return None if args.no_cache else args.cache.resolve()
+
+
 def _released_inputs(args: argparse.Namespace):
     """The inputs' inventory (etl.inputs.Inputs), or None before the first release: with no
     release to compare them with, hashing the inputs here would be wasted.
@@ -172,8 +177,7 @@ def _released_inputs(args: argparse.Namespace):
     latest = latest_release(args.output / settings().package_name)
     if latest is None or release_manifest(args.output, latest.name) is None:
         return None
-    memo = None if args.no_cache else args.cache.resolve()
-    return read_inputs(source_location(args.source), args.contributions.resolve(), memo)
+    return read_inputs(source_location(args.source), args.contributions.resolve(), _cache_dir(args))
 
 
 def _in_process(args: argparse.Namespace, inputs) -> bool:
@@ -183,7 +187,7 @@ def _in_process(args: argparse.Namespace, inputs) -> bool:
     if args.orchestrator != "auto":
         return args.orchestrator == "none"
     return (inputs is not None and args.task_runner == "processes"
-            and updates_in_process(inputs, None if args.no_cache else args.cache.resolve(), args.batch_size))
+            and updates_in_process(inputs, _cache_dir(args), args.batch_size))
 
 
 def _start_build_services(args: argparse.Namespace) -> Callable[[], None]:
@@ -207,7 +211,7 @@ def _build_request(args: argparse.Namespace):
     from etl.build import BuildRequest
 
     return BuildRequest(source_location(args.source), args.output.resolve(), args.version, args.batch_size,
-                        args.contributions.resolve(), None if args.no_cache else args.cache.resolve(),
+                        args.contributions.resolve(), _cache_dir(args),
                         args.force, args.max_rejected_share)
 
 
