@@ -260,6 +260,11 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in page_lines(text) if line), "")
 
 
+def is_list_heading(line: str) -> bool:
+    """A heading a page prints above its list of documents ("Documents", "Related Documents")."""
+    return any(folded_is(line, heading) for heading in LIST_HEADINGS)
+
+
 def ends_sentence(para: str) -> bool:
     return bool(SENTENCE_END.search(para.rstrip()))
 

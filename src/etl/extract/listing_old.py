@@ -14,8 +14,8 @@ from itertools import takewhile
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    LIST_HEADINGS, Entry, bullet_text, ends_sentence, fold, folded_is, indent_of, is_chrome,
-    is_dash_rule, is_entry_date, listing_extraction, looks_like_summary, page_lines,
+    Entry, bullet_text, ends_sentence, fold, folded_is, indent_of, is_chrome,
+    is_dash_rule, is_entry_date, is_list_heading, listing_extraction, looks_like_summary, page_lines,
     starts_undated_entry, too_long_to_read, topic_entries_at,
 )
 
@@ -100,10 +100,6 @@ def title_before_rule_at(lines: list[str], rest: list[int], marker: int) -> int:
     if len(rest) == 2:
         return rest[1] if first_ends and not ends_sentence(lines[rest[1]]) else rest[0]
     return marker if first_ends else rest[0]
-
-
-def is_list_heading(line: str) -> bool:
-    return any(folded_is(line, heading) for heading in LIST_HEADINGS)
 
 
 def page_head_end(lines: list[str], marker: int) -> int:

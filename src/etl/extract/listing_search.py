@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    LIST_HEADINGS, Entry, bullet_text, dated_entry_count, fold, is_chrome, is_count_line, is_entry_date,
+    Entry, bullet_text, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
     listing_extraction, page_lines, page_paragraphs, paragraphs, starts_undated_entry, too_long_to_read,
     topic_entries_at,
 )
@@ -39,7 +39,7 @@ def entries_start(lines: list[str]) -> int:
     """Index after the result count or a documents heading, else of the first entry: the
     first date line, or an undated entry before it under a person's or topic's description."""
     for i, line in enumerate(lines):
-        if is_count_line(line) or fold(line).lower() in LIST_HEADINGS:
+        if is_count_line(line) or is_list_heading(line):
             return i + 1
         if is_entry_date(line):
             head = [at for at in range(i) if lines[at] and not is_chrome(lines[at])]
