@@ -17,7 +17,7 @@ import polars as pl
 
 from etl.config import PROJECT_ROOT
 from etl.schema import load_schema, polars_schema, required_fields
-from etl.validate import VIOLATION_SCHEMA, column_text, typed_column, violations
+from etl.validate import VIOLATION_SCHEMA, column_text, nulls_like, typed_column, violations
 
 MAPPING_DIR = PROJECT_ROOT / "mappings"
 # Fields of a record the pipeline sets, never a column of the table.
@@ -85,7 +85,7 @@ def _text_like(dtype: pl.DataType) -> bool:
 
 def _field_value(column: str, spec: dict, dtype: pl.DataType) -> pl.Expr:
     if spec.get("read") != "json-array" and not _text_like(dtype):
-        return pl.when(pl.col(column).is_null() & False).then(pl.lit(None, pl.String))  # a type problem
+        return nulls_like(pl.col(column), pl.String)  # a type problem
     if spec.get("read") == "json-array":
         value = typed_column({"name": column, "type": "array"}, dtype)
         if "join" in spec:

@@ -105,8 +105,8 @@ def _cells(field: dict, dtype: pl.DataType, missing: list[str]) -> tuple[pl.Expr
         if stored_type_fits(dtype, field):
             return col.is_not_null(), None, col
         # A typed column (Parquet's own types) of another type: every value it holds is a
-        # type problem, and no other rule is checked on it. Null, but as long as the column.
-        return col.is_not_null(), pl.lit(False), pl.when(col.is_null() & False).then(pl.lit(None, polars_dtype(field)))
+        # type problem, and no other rule is checked on it.
+        return col.is_not_null(), pl.lit(False), nulls_like(col, polars_dtype(field))
     present = col.is_not_null() & ~col.is_in(missing)
     if polars_dtype(field) == pl.String():
         return present, None, pl.when(present).then(col)
@@ -154,6 +154,11 @@ def _field_checks(field: dict, present: pl.Expr, typed: pl.Expr | None,
             bound = _bound(field, constraints[rule])
             checks.append((rule, broken(bound), words.format(bound)))
     return [(rule, broken.fill_null(False), message) for rule, broken, message in checks]
+
+
+def nulls_like(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Nulls of `dtype`, as many as `column` has values (a literal would be one value)."""
+    return pl.when(column.is_null() & False).then(pl.lit(None, dtype))
 
 
 def stored_type_fits(dtype: pl.DataType, field: dict) -> bool:
