@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.compare import comparable
+from etl.jsontext import readable_json
 
 CHANGES_FILE = "changes.json"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -109,7 +110,7 @@ def changes_json(changes: ReleaseChanges) -> str:
         "removed": changes.removed.get_column("document_id").to_list(),
         "changed": changes.changed.select("document_id", "fields").to_dicts(),
     }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    return readable_json(document) + "\n"
 
 
 def _document_lines(frame: pl.DataFrame, with_fields: bool = False) -> list[str]:

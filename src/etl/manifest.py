@@ -22,6 +22,7 @@ import polars as pl
 
 from etl.config import settings
 from etl.inputs import code_versions
+from etl.jsontext import readable_json
 
 MANIFEST_FORMAT = 1
 RUNS_FOLDER = "runs"
@@ -92,7 +93,8 @@ def write_manifest(output: Path, manifest: dict) -> Path:
     name = manifest.get("version") if manifest["outcome"] == "published" else f"{stamp}-{manifest['outcome']}"
     path = folder / f"{name}.json"
     partial = folder / f".{name}.json.tmp"
-    partial.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # Three levels: one input file a line.
+    partial.write_text(readable_json(manifest, levels=3) + "\n", encoding="utf-8")
     os.replace(partial, path)
     return path
 
