@@ -286,16 +286,20 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     names = settings().resources
     (folder / "data").mkdir(parents=True)
     database = folder / database_name(version)
-    # The SQLite file takes longest and needs none of the other files: it is written in a
-    # second thread while the tables are written, and the CSV files are deflated into the zip
-    # in a third while the descriptor waits for the SQLite file's hash (SQLite, Parquet, CSV
-    # and zlib release the interpreter lock). The same calls in the same order: the same bytes.
+    # The SQLite file needs none of the other files: it is written in a thread of its own while
+    # the tables are written, and each CSV file is deflated into the zip, in a third thread, as
+    # soon as it is written (SQLite, Parquet, CSV and zlib release the interpreter lock). The
+    # same calls in the same order: the same bytes.
     top = f"{settings().package_name}-{version}"
     # (The threads are waited for before the zip is closed, whatever happens.)
-    with closing(open_bundle(folder / bundle_name(version))) as bundle, ThreadPoolExecutor(2) as beside:
-        sqlite_written = beside.submit(write_database, {name: _csv_ready(tables[name]) for name in names}, database)
-        resources = [write_resource(tables[name], name, folder / "data") for name in names]
-        csv_zipped = beside.submit(add_to_bundle, bundle, folder, [r["path"] for r in resources], top)
+    with (closing(open_bundle(folder / bundle_name(version))) as bundle,
+          ThreadPoolExecutor(1) as database_thread, ThreadPoolExecutor(1) as zip_thread):
+        sqlite_written = database_thread.submit(
+            write_database, {name: _csv_ready(tables[name]) for name in names}, database)
+        resources, zipped = [], []
+        for name in names:
+            resources.append(write_resource(tables[name], name, folder / "data"))
+            zipped.append(zip_thread.submit(add_to_bundle, bundle, folder, [resources[-1]["path"]], top))
         sqlite_written.result()
         sqlite_facts = _file_facts(database)
         descriptor = package_descriptor(resources, version, {
@@ -306,7 +310,8 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
         (folder / "README.md").write_text(readme, encoding="utf-8")
         (folder / CHANGES_FILE).write_text(changes_json(changes), encoding="utf-8")
         (folder / CHANGELOG_FILE).write_text(changelog_markdown(changes), encoding="utf-8")
-        csv_zipped.result()
+        for done in zipped:
+            done.result()
         add_to_bundle(bundle, folder, ["datapackage.json", "README.md", CHANGELOG_FILE], top)
     # The data files and the SQLite file were hashed for datapackage.json: not read again.
     hashed = {database.name: sqlite_facts["hash"]}
