@@ -10,17 +10,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# One encoder for every value: json.dumps(..., ensure_ascii=False) makes a new one per call.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False)
+
 
 def readable_json(value: Any, levels: int = 2, indent: str = " ", depth: int = 0) -> str:
     """`value` as JSON with its objects and arrays laid out over lines down to `levels` levels
     deep (one member or item a line, indented by `indent` a level); deeper values, and empty
     ones, on one line each. Keys keep their order; text is not escaped to ASCII."""
     if levels <= 0 or not isinstance(value, (dict, list)) or not value:
-        return json.dumps(value, ensure_ascii=False)
+        return _ONE_LINE.encode(value)
     outer, inner = indent * depth, indent * (depth + 1)
     if isinstance(value, dict):
-        lines = [f"{inner}{json.dumps(str(key), ensure_ascii=False)}: "
+        lines = [f"{inner}{_ONE_LINE.encode(str(key))}: "
                  f"{readable_json(item, levels - 1, indent, depth + 1)}" for key, item in value.items()]
         return "{\n" + ",\n".join(lines) + "\n" + outer + "}"
-    lines = [inner + readable_json(item, levels - 1, indent, depth + 1) for item in value]
+    if levels == 1:  # the common case of a long list (one input file an item): no call per item
+        lines = [inner + text for text in map(_ONE_LINE.encode, value)]
+    else:
+        lines = [inner + readable_json(item, levels - 1, indent, depth + 1) for item in value]
     return "[\n" + ",\n".join(lines) + "\n" + outer + "]"
