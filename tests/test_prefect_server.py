@@ -72,3 +72,36 @@ def test_a_configured_server_is_used_and_none_is_started():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"})
     assert done.stdout.split() == ["http://127.0.0.1:9/api", "''"], done.stderr
+
+
+# A child that runs a flow on the server it starts (or on the configured one), and prints
+# whether the flow run had a heartbeat thread.
+HEARTBEAT_CHILD = """
+import threading
+from etl.prefect_server import start_temporary_server, temporary_server_settings
+start_temporary_server()()
+from prefect import flow
+
+@flow
+def beating() -> bool:
+    # Prefect runs its heartbeat loop in a thread of its own (target: the loop, in a context).
+    return any(getattr(arg, "__name__", "") == "heartbeat_loop"
+               for t in threading.enumerate() for arg in getattr(t, "_args", ()))
+
+with temporary_server_settings():
+    print(beating(), flush=True)
+"""
+
+
+def _heartbeats(env: dict) -> str:
+    done = subprocess.run([sys.executable, "-c", HEARTBEAT_CHILD], capture_output=True, text=True, timeout=120,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()[-1]
+
+
+def test_flow_runs_on_the_temporary_server_send_no_heartbeats(prefect_server):
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_UI_URL")}
+    assert _heartbeats(env) == "False"
+    # On a server that outlives the run, heartbeats tell it when a run's process died.
+    assert _heartbeats({**os.environ, "PREFECT_API_URL": prefect_server}) == "True"

@@ -233,7 +233,7 @@ def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
     _quiet_prefect()
     api_ready = _start_build_services(args)
     from etl.build import inventory_ahead
-    from etl.prefect_server import ServerError
+    from etl.prefect_server import ServerError, temporary_server_settings
     from etl.publish import ReleaseError
 
     request = _build_request(args)
@@ -242,9 +242,11 @@ def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
         from flows.build import build_release
 
         api_ready()
-        return build_release(request.source, request.output, request.version, request.batch_size,
-                             request.contributions, request.cache_dir, request.force, request.max_rejected_share,
-                             args.task_runner, args.dask_address, args.dask_workers)
+        with temporary_server_settings():
+            return build_release(request.source, request.output, request.version, request.batch_size,
+                                 request.contributions, request.cache_dir, request.force,
+                                 request.max_rejected_share, args.task_runner, args.dask_address,
+                                 args.dask_workers)
     except (ReleaseError, ServerError, OSError) as err:
         raise BuildFailed(err) from err
 
