@@ -32,6 +32,14 @@ def as_task(stage: Callable) -> Task:
 extract = task(extract_batch_in_worker, name="extract", cache_policy=NO_CACHE)
 
 
+def quoted(batches: list[list[str]]) -> list[quote]:
+    """Each batch of paths as a task argument that Prefect does not walk: it would look at
+    each of a batch's thousands of paths for futures, twice per task run (0.67 s of CPU for
+    the 37 batches of 2,000 paths of a 100,000-document build). (Not for the Dask task runner, which hands the
+    annotation itself to the task.)"""
+    return [quote(batch) for batch in batches]
+
+
 @task(cache_policy=NO_CACHE)
 def extract_on_worker(source: Source, paths: list[str]) -> pipeline.Extracted:
     """A batch parsed in the Dask worker that runs this task (a process of its own)."""
@@ -61,7 +69,7 @@ class PrefectStages:
     def parse(self, source: Source, batches: list[list[str]], progress: Progress) -> list[pipeline.Extracted]:
         if self.dask is not None:
             return extract_on_dask.with_options(task_runner=dask_runner(self.dask))(source, batches)
-        futures = extract.map(unmapped(source), batches)
+        futures = extract.map(unmapped(source), quoted(batches))
         build.report_parsing((futures.index(f) for f in as_completed(futures)), batches, progress)
         return [f.result() for f in futures]
 
