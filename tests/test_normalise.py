@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -271,6 +272,31 @@ def test_prose_is_not_a_date_line():
     assert not is_date_text("Report on the border, 1961")
 
 
+@pytest.mark.parametrize("text", ["Friday, October 3, 1958", "friday October 3, 1958", "Friday ,October 03, 1958",
+                                  "Friday, 3 October 1958", "Friday, 3.X.1958"])
+def test_weekday_before_a_date_of_one_day_is_not_part_of_the_date(text):
+    parsed = dates(text)
+    assert is_date_text(text)
+    assert (parsed["date"], parsed["date_precision"], parsed["date_error"]) == ("1958-10-03", "day", None)
+
+
+@pytest.mark.parametrize("text, expected, precision", [
+    ("October 3, 1958.", "1958-10-03", "day"), ("October, 1958.", "1958-10", "month"),
+    ("Friday, October 3, 1958.", "1958-10-03", "day"), ("3.X.1958.", "1958-10-03", "day"),
+    ("Sept. 1958.", "1958-09", "month"), ("1958.", "1958", "year"), ("October 3-4, 1958.", "1958-10-03/1958-10-04", "range"),
+])
+def test_final_period_after_a_date_is_not_part_of_the_date(text, expected, precision):
+    assert is_date_text(text)
+    assert (dates(text)["date"], dates(text)["date_precision"]) == (expected, precision)
+
+
+@pytest.mark.parametrize("text", ["Friday, October 1958", "Friday, 1958", "Friday, October 3-4, 1958",
+                                  "October 3, 1958..", "Fridays, October 3, 1958"])
+def test_weekday_only_before_a_date_of_one_day_and_one_final_period(text):
+    assert not is_date_text(text)
+    assert dates(text)["date_error"] == f"not a date in a known form: {text}"
+
+
 # --- record id ------------------------------------------------------------------------
 
 def record_ids(*pairs):
@@ -366,6 +392,16 @@ def test_prc_foreign_ministry_number_is_the_file_number():
     assert (found["archive"], found["file_number"], found["fond"]) == ("PRC FMA", "118-00452-09", None)
 
 
+def test_prc_foreign_ministry_sub_number_after_a_space_is_kept_like_one_printed_without_it():
+    spaced, unspaced = parts("PRC FMA 109-03311-07 (2)"), parts("PRC FMA 109-03311-07(2)")
+    assert spaced["file_number"] == unspaced["file_number"] == "109-03311-07(2)"
+    assert spaced["archive"] == "PRC FMA"
+
+
+def test_prc_foreign_ministry_number_followed_by_a_year_in_parentheses_has_no_sub_number():
+    assert parts("PRC FMA 109-03311-07 (1958)")["file_number"] == "109-03311-07"
+
+
 def test_hungarian_record_group_is_the_fond():
     found = parts("MOL, XIX-J-1-k Japan, 1971, 12. doboz, 4/bc, 00123/1971")
     assert (found["archive"], found["fond"]) == ("MOL", "XIX-J-1-k")
@@ -383,6 +419,34 @@ def test_hungarian_record_group_without_commas_is_the_fond_not_part_of_the_archi
 def test_spelling_variants_of_one_reference_give_the_same_parts(reference):
     found = parts(reference)
     assert (found["fond"], found["opis"], found["delo"], found["pages"]) == ("0059", "5", "11", "40-47")
+
+
+@pytest.mark.parametrize("reference, pages", [
+    ("AVPRF fond 0317, opis 21, delo 44, p. 61 - 88", "61-88"),
+    ("AVPRF fond 0317, opis 21, delo 44, p.61 -88", "61-88"),
+    ("AVPRF fond 0317, opis 21, delo 44, pp. 61- 88", "61-88"),
+    ("AVPRF F. 0317, Op. 21, P. 53, Delo 44, Listy 61 \u2013 88", "61\u201388"),
+    ("AVPRF F. 0317, Op. 21, D. 44, ll. 61  -  88", "61-88"),
+    ("AVPRF F. 0317, Op. 21, D. 44, l. 61 - 88ob", "61-88ob"),
+])
+def test_page_range_with_spaces_around_its_dash_is_kept_whole_like_an_unspaced_one(reference, pages):
+    found = parts(reference)
+    assert (found["fond"], found["opis"], found["delo"], found["pages"]) == ("0317", "21", "44", pages)
+    assert parts(re.sub(r"\s*([-\u2013])\s*(?=\d)", r"\1", reference))["pages"] == pages
+
+
+def test_spaced_page_range_keeps_the_papka_before_the_delo():
+    found = parts("AVPRF F. 0317, Op. 21, P. 53, Delo 44, Listy 61 \u2013 88")
+    assert (found["papka"], found["pages"]) == ("53", "61\u201388")
+
+
+def test_bare_p_after_the_delo_or_alone_takes_a_spaced_range():
+    assert parts("RGANI Fond 5, Opis 30, Delo 118, P. 7 - 12")["pages"] == "7-12"
+    assert parts("Archive of the Harbour Board, p. 7 - 12")["pages"] == "7-12"
+
+
+def test_a_dash_after_the_pages_not_followed_by_a_number_ends_them():
+    assert parts("AVPRF fond 0317, opis 21, delo 44, l. 61 - copy")["pages"] == "61"
 
 
 def test_cyrillic_reference_parts_are_parsed():
@@ -575,6 +639,19 @@ def test_every_normalised_field_is_filled_from_one_record():
         "classification": "Top Secret",
     }
     assert {name: out[name] for name in expected} == expected
+
+
+def test_weekday_date_spaced_page_range_and_spaced_sub_number_through_the_stage():
+    out = nz.normalise_records(records(
+        {"date_text": "Friday, October 3, 1958.", "source": "PRC FMA 109-03311-07 (2). Translated by Ida Marsh."},
+        {"date_text": "October 3, 1958.", "source": "AVPRF fond 0317, opis 21, delo 44, p. 61 - 88. Translated by Ida Marsh."},
+    ))
+    assert out.get_column("date").to_list() == ["1958-10-03", "1958-10-03"]
+    assert out.get_column("date_error").to_list() == [None, None]
+    assert out.get_column("archive_reference").to_list() == \
+        ["PRC FMA 109-03311-07 (2)", "AVPRF fond 0317, opis 21, delo 44, p. 61 - 88"]
+    assert out.get_column("file_number").to_list() == ["109-03311-07(2)", None]
+    assert out.get_column("pages").to_list() == [None, "61-88"]
 
 
 def test_bad_dates_set_date_error_for_quarantine():

@@ -8,6 +8,9 @@ Group names: `y`, `m`, `d` for the date (or a range's first end) and `y2`, `m2`,
 range's last end; a part a range does not repeat is shared by both ends ("August 16-17,
 1957" has one month and one year). `m` is a month name, abbreviation, Roman numeral or
 number. The finest part a pattern names is the precision of its ends.
+
+Around a pattern, the whole text may hold a final period ("June 9, 1977.") and, before a
+date of one day, its weekday ("Wednesday, June 9, 1977"); neither changes the date.
 """
 
 from __future__ import annotations
@@ -71,12 +74,25 @@ DATE_PATTERNS: dict[str, tuple[str, str]] = {
 SPAN_YEARS: dict[str, int] = {"decade": 9}
 
 
-def anchored(pattern: str) -> str:
-    """A date pattern that must match the whole (stripped) text, case-insensitively."""
-    return r"(?i)^\s*" + pattern + r"\s*$"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A weekday before the date, with a comma (stray spaces allowed) or spaces after it.
+WEEKDAY = r"(?:" + "|".join(WEEKDAYS) + r")" + _COMMA
+_WEEKDAY_START = re.compile(WEEKDAY, re.I)
 
 
-_COMPILED = [re.compile(anchored(p)) for _, p in DATE_PATTERNS.values()]
+def anchored(pattern: str, weekday: bool = False) -> str:
+    """A date pattern that must match the whole (stripped) text, case-insensitively; a
+    final period may follow it and, when `weekday`, a weekday may come before it."""
+    before = f"(?:{WEEKDAY})?" if weekday else ""
+    after = "" if pattern.endswith(r"\.?") else r"\.?"  # a Roman month date ends in its own
+    return r"(?i)^\s*" + before + pattern + after + r"\s*$"
+
+
+# name -> the pattern a whole date text must match: a weekday only before a date of one day.
+WHOLE_TEXT_PATTERNS: dict[str, str] = {
+    name: anchored(pattern, weekday=precision == "day") for name, (precision, pattern) in DATE_PATTERNS.items()
+}
+_COMPILED = [re.compile(p) for p in WHOLE_TEXT_PATTERNS.values()]
 
 
 def is_date_text(text: str) -> bool:
@@ -85,3 +101,9 @@ def is_date_text(text: str) -> bool:
     if not text or len(text) > 40:
         return False
     return any(rx.match(text) for rx in _COMPILED)
+
+
+def weekday_end(text: str) -> int:
+    """Where the date after a weekday at the very start of `text` begins; 0 when there is none."""
+    found = _WEEKDAY_START.match(text)
+    return found.end() if found else 0

@@ -11,7 +11,7 @@ import re
 
 import polars as pl
 
-from etl.dates import DATE_PATTERNS, MONTH_NUMBERS, ROMAN_MONTHS, SPAN_YEARS, anchored
+from etl.dates import DATE_PATTERNS, MONTH_NUMBERS, ROMAN_MONTHS, SPAN_YEARS, WHOLE_TEXT_PATTERNS
 from etl.schema import load_schema, polars_schema
 
 # --- text -----------------------------------------------------------------------------
@@ -109,10 +109,11 @@ def _first_match(values: dict[str, pl.Expr]) -> pl.Expr:
 
 def date_parts(text: pl.Expr) -> pl.Expr:
     """Struct of text (as given), precision and span of the first grammar pattern that
-    matches the whole text (null when none does), and the parts y..d2 it found, as printed."""
+    matches the whole text (null when none does), and the parts y..d2 it found, as printed.
+    A final period, and a weekday before a date of one day, are no part (see etl.dates)."""
     groups = {name: re.compile(pattern).groupindex for name, (_, pattern) in DATE_PATTERNS.items()}
-    found = pl.struct(*[text.str.extract_groups(anchored(pattern)).alias(name)
-                        for name, (_, pattern) in DATE_PATTERNS.items()])
+    found = pl.struct(*[text.str.extract_groups(WHOLE_TEXT_PATTERNS[name]).alias(name)
+                        for name in DATE_PATTERNS])
     precisions = {name: pl.lit(precision) for name, (precision, _) in DATE_PATTERNS.items()}
     return found.struct.eval(
         text.alias("text"),
@@ -216,6 +217,9 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 
 _ADDED_SENTENCE = r"(?:Translated|Obtained|Contributed|Donated)\b"
 _VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
+# Pages may also be a range with spaces around its dash ("102 - 129", "165 \u2013 192"); the
+# spaces are dropped (`_unspaced`), so the range reads as one printed without them.
+_PAGES_VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*(?:\s*[\-\u2013]\s*\d[\p{L}\d/\-\u2013]*)?)"
 _BEFORE = r"(?:^|[\s,;(])"
 # Part -> its keywords, long and abbreviated, Latin and Cyrillic; longer forms first.
 _KEYWORDS = {
@@ -231,8 +235,13 @@ _RECORD_GROUP = r"[IVXLC]+(?:-[\p{L}\d]+)+"
 _KEYWORD_AND_NUMBER = rf"(?:{_ALL_KEYWORDS})\.?\s*(?:\p{{L}}{{1,3}}-)?\d"
 
 
-def _part(keywords: str) -> str:
-    return rf"(?i){_BEFORE}(?:{keywords})\.?\s*{_VALUE}"
+def _part(keywords: str, value: str = _VALUE) -> str:
+    return rf"(?i){_BEFORE}(?:{keywords})\.?\s*{value}"
+
+
+def _unspaced(value: pl.Expr) -> pl.Expr:
+    """A part value without the spaces a range or sub-number may hold ("102 - 129")."""
+    return value.str.replace_all(r"\s+", "")
 
 
 def archive_reference(source: pl.Expr) -> pl.Expr:
@@ -262,16 +271,24 @@ def _papka_and_pages(reference: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """A bare 'p.' is a papka (folder) before the delo and pages after it (or with no delo)."""
     delo = rf"{_BEFORE}(?:{_KEYWORDS['delo']})\.?\s*\d"
     p_before_delo = reference.str.extract(rf"(?i){_BEFORE}p\.?\s*{_VALUE}.*?{delo}")
-    p_after_delo = reference.str.extract(rf"(?i){delo}.*?{_BEFORE}p\.?\s*{_VALUE}")
-    p_alone = pl.when(~reference.str.contains(rf"(?i){delo}")).then(reference.str.extract(_part("p")))
+    p_after_delo = reference.str.extract(rf"(?i){delo}.*?{_BEFORE}p\.?\s*{_PAGES_VALUE}")
+    p_alone = pl.when(~reference.str.contains(rf"(?i){delo}")) \
+        .then(reference.str.extract(_part("p", _PAGES_VALUE)))
     papka = pl.coalesce(reference.str.extract(_part(_KEYWORDS["papka"])), p_before_delo)
-    pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"])), p_after_delo, p_alone)
-    return papka, pages
+    pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"], _PAGES_VALUE)), p_after_delo, p_alone)
+    return papka, _unspaced(pages)
+
+
+# A PRC Foreign Ministry file number and its sub-number, printed right after it ("(1)") or
+# after a space ("106-00123-04 (1)", kept as "106-00123-04(1)"); four digits in parentheses
+# after a space are a year, not a sub-number.
+_FILE_NUMBER = r"(?:^|\D)(\d{3}-\d{5}-\d{2}(?:\(\d+\)|\s+\(\d{1,3}\))?)"
 
 
 def reference_parts(reference: pl.Expr) -> pl.Expr:
     """Struct of archive, fond, opis, delo, papka, pages and file_number parsed from an
-    archival reference (see `archive_reference`); parts are kept as written."""
+    archival reference (see `archive_reference`); parts are kept as written, but for the
+    spaces printed inside a page range or before a file's sub-number."""
     papka, pages = _papka_and_pages(reference)
     # Hungarian National Archives record groups: "MOL, XIX-J-1-j Korea, ..." or "MOL XIX-J-1-j ..."
     record_group = reference.str.extract(rf"^[^,]+?[,\s]\s*({_RECORD_GROUP})(?:[\s,]|$)")
@@ -282,7 +299,7 @@ def reference_parts(reference: pl.Expr) -> pl.Expr:
         reference.str.extract(_part(_KEYWORDS["delo"])).alias("delo"),
         papka.alias("papka"),
         pages.alias("pages"),
-        reference.str.extract(r"(?:^|\D)(\d{3}-\d{5}-\d{2}(?:\(\d+\))?)").alias("file_number"),
+        _unspaced(reference.str.extract(_FILE_NUMBER)).alias("file_number"),
     )
 
 

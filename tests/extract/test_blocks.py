@@ -28,6 +28,20 @@ def test_day_first_and_iso_dates_are_not_document_date_lines(line):
     assert not is_entry_date(line)
 
 
+@pytest.mark.parametrize("line", ["Friday, October 3, 1958", "FRIDAY October 03, 1958", "  \u2022 Friday, October 03, 1958",
+                                  "October 3, 1958.", "October, 1958.", "Oct. 1958.", "Friday, October 3, 1958.",
+                                  "  \u2022 October 03, 1958."])
+def test_document_date_lines_with_a_weekday_or_a_final_period(line):
+    assert is_entry_date(line)
+
+
+@pytest.mark.parametrize("line", ["Friday, 3 October 1958", "3 October 1958.", "3.X.1958.", "Friday, 3.X.1958",
+                                  "Friday, 3.X.1958.", "2014-07-31.", "Friday, 2014-07-31", "Friday, 1958",
+                                  "Friday, October 1958", "Friday", "Friday, the harbour board meets"])
+def test_day_first_iso_and_weekday_only_lines_are_not_document_date_lines(line):
+    assert not is_entry_date(line)
+
+
 def test_record_id_only_from_numeric_document_urls():
     assert record_id_from_url("https://digitalarchive.example.org/document/120001") == "120001"
     assert record_id_from_url("/node/55") is None

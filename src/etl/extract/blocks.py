@@ -15,7 +15,7 @@ from functools import cache
 from urllib.parse import urljoin
 
 from etl.config import SCHEMA_DIR
-from etl.dates import is_date_text
+from etl.dates import is_date_text, weekday_end
 from etl.extract import Extraction, Rejected
 
 BULLET = "•"
@@ -177,11 +177,17 @@ def is_chrome(line: str) -> bool:
         or bool(MASKED_EMAIL.fullmatch(text))
 
 
+# The year forms of a date line: a year, a decade, a range of years (no final period).
+_YEAR_LINE = re.compile(r"\d{4}(?:'?s|\s*[-/\u2013\u2014]\s*\d{4})?")
+
+
 def is_entry_date(line: str) -> bool:
-    """True for a document date line (month first, or a bare year).
+    """True for a document date line (month first, or a bare year), with or without a final
+    period; a weekday may come before a month-first date ("Wednesday, June 9, 1977").
 
     Day-first dates such as "14 September 1960" and ISO dates are printed inside bodies
-    and metadata, never as a document's date line, so they do not count here.
+    and metadata, never as a document's date line, so they do not count here, with a
+    weekday or a final period either.
     """
     # A date line is at most 40 characters folded, so at most 20 words: longer lines are
     # not folded whole.
@@ -191,7 +197,10 @@ def is_entry_date(line: str) -> bool:
     text = " ".join(words)
     if not is_date_text(text):
         return False
-    return text[0].isalpha() or bool(re.fullmatch(r"\d{4}(?:'?s|\s*[-/\u2013\u2014]\s*\d{4})?", text))
+    if text[0].isalpha():
+        date_at = weekday_end(text)  # after a weekday, the date must be month first too
+        return date_at == 0 or text[date_at:date_at + 1].isalpha()
+    return bool(_YEAR_LINE.fullmatch(text))
 
 
 def dated_entry_count(paras: list[str]) -> int:
