@@ -131,3 +131,22 @@ def test_html_definition_list_values_end_with_the_list():
 
 def test_html_title_broken_by_a_line_break_is_one_title():
     assert_case("document_new/title_with_line_break")
+
+
+def test_date_line_with_a_weekday_is_the_date_and_the_title_follows_it():
+    record = assert_case("document_new/weekday_date_line").records[0]
+    assert record["text"].startswith("Friday, 3 October 1958")  # a day-first line stays in the body
+
+
+def test_html_date_paragraph_with_a_weekday_and_a_final_period():
+    assert_case("document_new/date_with_final_period")
+
+
+def test_page_cut_before_its_metadata_is_known_by_a_weekday_date_line():
+    text = "Skip to content\n\nFriday, October 3, 1958.\n\nLetter on Night Pilotage\n\nThe guild writes to the bo"
+    assert doc_new.matches(text)
+    assert doc_new.extract(text).records[0]["date_text"] == "Friday, October 3, 1958."
+
+
+def test_day_first_date_with_a_weekday_is_no_page_head():
+    assert not doc_new.matches("Skip to content\n\nFriday, 3 October 1958\n\nLetter on Night Pilotage\n\nThe gui")

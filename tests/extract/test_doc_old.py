@@ -40,3 +40,26 @@ def test_without_citation_the_title_line_is_used():
 def test_page_cut_in_the_citation_after_the_quoted_title_keeps_title_and_summary():
     extraction = assert_case("document_old/cut_in_citation")
     assert extraction.message.startswith("looks truncated")
+
+
+def test_date_line_with_a_final_period_is_the_date_not_the_citations():
+    record = assert_case("document_old/date_line_with_final_period").records[0]
+    assert record["text"].endswith("Friday, 17 October 1958.")
+
+
+def test_page_cut_before_its_citation_is_known_by_a_weekday_date_line():
+    extraction = assert_case("document_old/weekday_date_cut_before_citation")
+    assert extraction.message.startswith("looks truncated")
+
+
+def test_page_cut_before_its_citation_is_not_known_by_a_day_first_date_with_a_weekday():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nWednesday, 22 October 1958\n\n"
+            "Note on the Gullrock Tender\n\n  \u2022 Citation\n\n    The engineer writes that the tender needs a new boi")
+    assert not doc_old.matches(text)
+
+
+def test_weekday_date_in_the_citation_is_the_date_without_a_date_line():
+    text = ("Search in\n\nA Note on Buoys\n\n  \u2022 Citation\n\n    The summary.\n"
+            "    \"A Note on Buoys,\" Friday, October 3, 1958, History and Public Policy Program Digital Archive, "
+            "Archive of the Skarvik Harbour Board, Fond 6, Opis 2, Delo 17.\n  \u2022 share document\n\nBody.\n")
+    assert doc_old.extract(text).records[0]["date_text"] == "Friday, October 3, 1958"

@@ -1,4 +1,4 @@
-from capture_cases import assert_case, extract_case
+from capture_cases import assert_case, capture_path, extract_case
 
 from etl.extract import listing_old
 
@@ -208,3 +208,19 @@ def test_undated_entry_without_summary_before_a_bullet_is_not_the_previous_summa
 def test_undated_first_title_ending_in_a_date_and_a_period_is_a_title_on_a_dash_listing():
     records = assert_case("listing_old/dashes_undated_first_title_ending_in_a_date").records
     assert records[0]["title"].endswith("3 February 1958.") and records[1]["position"] == 2
+
+
+def test_bulleted_dates_with_a_weekday_or_a_final_period_are_entry_dates():
+    records = assert_case("listing_old/weekday_and_final_period_dates").records
+    assert records[2]["title"].endswith("Friday, 24 October 1958")
+
+
+def test_dash_listing_with_weekday_and_final_period_dates_is_an_old_listing():
+    assert listing_old.matches(capture_path("listing_old/dashes_weekday_dates").read_text("utf-8"))
+    assert_case("listing_old/dashes_weekday_dates")
+
+
+def test_a_day_first_date_with_a_weekday_after_a_dash_rule_is_no_entry_date():
+    text = ("Friday, 3 October 1958\nLetter on Night Pilotage\n----------\n"
+            "Friday, 10 October 1958.\nMinutes of the Buoy Committee\n")
+    assert not listing_old.matches(text)

@@ -72,3 +72,22 @@ def test_last_line_that_ends_no_sentence_stays_the_summary_of_a_cut_capture():
     assert [(r["title"], r["summary"]) for r in extraction.records] == [
         ("A Memo on Lights", "The memo asks for lights."), ("A Second Memo", None)]
     assert extraction.rejected == []
+
+
+def test_search_results_with_weekday_and_final_period_dates():
+    records = assert_case("listing_search/weekday_and_final_period_dates").records
+    assert records[-1]["summary"] == "Friday, 24 October 1958."  # a day-first line starts no entry
+
+
+def test_unbulleted_weekday_and_final_period_dates_without_count_are_search_results():
+    text = ("Friday, October 3, 1958\n\nLetter on Night Pilotage\n\nThe guild refuses night work.\n\n"
+            "Tuesday, November 11, 1958.\n\nMinutes of the Buoy Committee\n")
+    assert listing_search.matches(text)
+    assert [r["date_text"] for r in listing_search.extract(text).records] == \
+        ["Friday, October 3, 1958", "Tuesday, November 11, 1958."]
+
+
+def test_day_first_dates_with_a_weekday_or_a_final_period_make_no_search_listing():
+    text = ("Friday, 3 October 1958\n\nLetter on Night Pilotage\n\n"
+            "11.XI.1958.\n\nMinutes of the Buoy Committee\n")
+    assert not listing_search.matches(text)
