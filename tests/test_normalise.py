@@ -283,7 +283,8 @@ def test_weekday_before_a_date_of_one_day_is_not_part_of_the_date(text):
 @pytest.mark.parametrize("text, expected, precision", [
     ("October 3, 1958.", "1958-10-03", "day"), ("October, 1958.", "1958-10", "month"),
     ("Friday, October 3, 1958.", "1958-10-03", "day"), ("3.X.1958.", "1958-10-03", "day"),
-    ("Sept. 1958.", "1958-09", "month"), ("1958.", "1958", "year"), ("October 3-4, 1958.", "1958-10-03/1958-10-04", "range"),
+    ("Sept. 1958.", "1958-09", "month"), ("1958.", "1958", "year"),
+    ("October 3-4, 1958.", "1958-10-03/1958-10-04", "range"),
 ])
 def test_final_period_after_a_date_is_not_part_of_the_date(text, expected, precision):
     assert is_date_text(text)
@@ -644,7 +645,8 @@ def test_every_normalised_field_is_filled_from_one_record():
 def test_weekday_date_spaced_page_range_and_spaced_sub_number_through_the_stage():
     out = nz.normalise_records(records(
         {"date_text": "Friday, October 3, 1958.", "source": "PRC FMA 109-03311-07 (2). Translated by Ida Marsh."},
-        {"date_text": "October 3, 1958.", "source": "AVPRF fond 0317, opis 21, delo 44, p. 61 - 88. Translated by Ida Marsh."},
+        {"date_text": "October 3, 1958.",
+         "source": "AVPRF fond 0317, opis 21, delo 44, p. 61 - 88. Translated by Ida Marsh."},
     ))
     assert out.get_column("date").to_list() == ["1958-10-03", "1958-10-03"]
     assert out.get_column("date_error").to_list() == [None, None]

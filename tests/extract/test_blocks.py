@@ -28,9 +28,9 @@ def test_day_first_and_iso_dates_are_not_document_date_lines(line):
     assert not is_entry_date(line)
 
 
-@pytest.mark.parametrize("line", ["Friday, October 3, 1958", "FRIDAY October 03, 1958", "  \u2022 Friday, October 03, 1958",
-                                  "October 3, 1958.", "October, 1958.", "Oct. 1958.", "Friday, October 3, 1958.",
-                                  "  \u2022 October 03, 1958."])
+@pytest.mark.parametrize("line", ["Friday, October 3, 1958", "FRIDAY October 03, 1958",
+                                  "  \u2022 Friday, October 03, 1958", "October 3, 1958.", "October, 1958.",
+                                  "Oct. 1958.", "Friday, October 3, 1958.", "  \u2022 October 03, 1958."])
 def test_document_date_lines_with_a_weekday_or_a_final_period(line):
     assert is_entry_date(line)
 

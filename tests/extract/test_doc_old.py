@@ -54,7 +54,7 @@ def test_page_cut_before_its_citation_is_known_by_a_weekday_date_line():
 
 def test_page_cut_before_its_citation_is_not_known_by_a_day_first_date_with_a_weekday():
     text = ("Search in\n\nDigital Archive International History Declassified\n\nWednesday, 22 October 1958\n\n"
-            "Note on the Gullrock Tender\n\n  \u2022 Citation\n\n    The engineer writes that the tender needs a new boi")
+            "Note on the Gullrock Tender\n\n  \u2022 Citation\n\n    The engineer writes that the tender needs a boi")
     assert not doc_old.matches(text)
 
 
