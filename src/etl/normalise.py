@@ -217,9 +217,12 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 
 _ADDED_SENTENCE = r"(?:Translated|Obtained|Contributed|Donated)\b"
 _VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
-# Pages may also be a range with spaces around its dash ("102 - 129", "165 \u2013 192"); the
-# spaces are dropped (`_unspaced`), so the range reads as one printed without them.
-_PAGES_VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*(?:\s*[\-\u2013]\s*\d[\p{L}\d/\-\u2013]*)?)"
+# Pages: what _VALUE reads, where a dash may also have spaces around it when a number
+# follows ("102 - 129", "165 \u2013 192"); the spaces are dropped (`_unspaced`), so the range
+# reads as one printed without them. (Dash runs and the runs between them are spelled out
+# so that a dash before a space does not end the value.)
+_PAGES_VALUE = (r"((?:\p{L}{1,3}-)?\d[\p{L}\d/]*"
+                r"(?:[\-\u2013]+[\p{L}\d/]+|\s*[\-\u2013]\s*\d[\p{L}\d/]*)*[\-\u2013]*)")
 _BEFORE = r"(?:^|[\s,;(])"
 # Part -> its keywords, long and abbreviated, Latin and Cyrillic; longer forms first.
 _KEYWORDS = {
