@@ -93,12 +93,14 @@ WHOLE_TEXT_PATTERNS: dict[str, str] = {
     name: anchored(pattern, weekday=precision == "day") for name, (precision, pattern) in DATE_PATTERNS.items()
 }
 _COMPILED = [re.compile(p) for p in WHOLE_TEXT_PATTERNS.values()]
+# Every pattern holds a year: four digits in a row.
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def is_date_text(text: str) -> bool:
     """True when the whole text is one document date in a form the pipeline reads."""
     text = text.strip()
-    if not text or len(text) > 40:
+    if not text or len(text) > 40 or not _FOUR_DIGITS.search(text):
         return False
     return any(rx.match(text) for rx in _COMPILED)
 
