@@ -143,6 +143,18 @@ def test_sqlite_columns_types_and_keys_follow_the_schemas(built):
                 for fk in declarable_foreign_keys(schema))
 
 
+def test_sqlite_values_have_their_columns_types(built):
+    """Each stored value is of its column's type (or NULL): integers as integers, not as text."""
+    _, release = built
+    stored = {"integer": "integer", "year": "integer", "boolean": "integer", "number": "real"}
+    with _database(release) as db:
+        for name in RESOURCES:
+            for field in load_schema(name)["fields"]:
+                column = field["name"]
+                kinds = {row[0] for row in db.execute(f'SELECT DISTINCT typeof("{column}") FROM "{name}"')}
+                assert kinds <= {stored.get(field.get("type", "string"), "text"), "null"}, (name, column, kinds)
+
+
 def test_sqlite_foreign_keys_hold_declared_or_not(built):
     _, release = built
     with _database(release) as db:
