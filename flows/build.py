@@ -35,8 +35,8 @@ extract = task(extract_batch_in_worker, name="extract", cache_policy=NO_CACHE)
 def quoted(batches: list[list[str]]) -> list[quote]:
     """Each batch of paths as a task argument that Prefect does not walk: it would look at
     each of a batch's thousands of paths for futures, twice per task run (0.67 s of CPU for
-    the 37 batches of 2,000 paths of a 100,000-document build). (Not for the Dask task runner, which hands the
-    annotation itself to the task.)"""
+    the 37 batches of 2,000 paths of a 100,000-document build). Not for the Dask task
+    runner, which hands the annotation itself to the task."""
     return [quote(batch) for batch in batches]
 
 
