@@ -63,3 +63,67 @@ def test_weekday_date_in_the_citation_is_the_date_without_a_date_line():
             "    \"A Note on Buoys,\" Friday, October 3, 1958, History and Public Policy Program Digital Archive, "
             "Archive of the Skarvik Harbour Board, Fond 6, Opis 2, Delo 17.\n  \u2022 share document\n\nBody.\n")
     assert doc_old.extract(text).records[0]["date_text"] == "Friday, October 3, 1958"
+
+
+def test_permanent_url_on_its_own_line_after_the_citation_gives_the_record_id():
+    record = assert_case("document_old/url_line_after_citation").records[0]
+    assert record["source"].endswith("Translated by Ada Winter.")  # the URL line is not part of the source
+
+
+def test_permanent_url_line_with_a_final_slash_before_the_body_is_not_body_text():
+    assert_case("document_old/no_chrome_url_line_then_body")
+
+
+def test_node_url_on_its_own_line_after_the_citation_gives_no_record_id():
+    assert_case("document_old/node_url_line_after_citation")
+
+
+def test_document_url_at_the_start_of_the_body_is_not_the_pages_record_id():
+    assert_case("document_old/body_url_line_is_not_the_record_id")
+
+
+OWN_LINE_CITATION = ("Search in\n\nJune 3, 1971\n\n  \u2022 Citation\n\n    The keeper asks for oil.\n"
+                     "    \"Request for Lamp Oil,\" June 3, 1971, History and Public Policy Program Digital Archive, "
+                     "Greyholm Lighthouse Board Papers, File 40.{inline}\n{line}")
+
+
+def test_slug_url_on_its_own_line_after_the_citation_gives_the_url_and_no_record_id():
+    text = OWN_LINE_CITATION.format(inline="", line="    digitalarchive.wilsoncenter.org/document/request-for-lamp-oil\n"
+                                    "  \u2022 share document\n\nBody.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["url"], record["record_id"]) == (
+        "https://digitalarchive.wilsoncenter.org/document/request-for-lamp-oil", None)
+
+
+def test_url_line_after_a_citation_that_holds_its_own_url_changes_nothing():
+    text = OWN_LINE_CITATION.format(inline=" https://digitalarchive.example.org/document/301700",
+                                    line="    https://digitalarchive.example.org/document/301701\n"
+                                    "  \u2022 share document\n\nBody.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["url"], record["record_id"], record["text"]) == (
+        "https://digitalarchive.example.org/document/301700", "301700", "Body.")
+
+
+def test_url_line_after_share_document_is_body_text_not_the_record_id():
+    text = OWN_LINE_CITATION.format(inline="", line="  \u2022 share document\n\n"
+                                    "https://digitalarchive.example.org/document/301702\n\nBody.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["url"], record["record_id"]) == (None, None)
+    assert record["text"] == "https://digitalarchive.example.org/document/301702\n\nBody."
+
+
+def test_url_line_after_the_citation_of_an_html_page_wins_over_its_node_address():
+    from etl.extract import extract_capture
+
+    page = """<!DOCTYPE html><html><head><link rel="canonical" href="https://digitalarchive.example.org/node/91002">
+</head><body><p>Search in</p><p>Digital Archive International History Declassified</p><p>June 3, 1971</p>
+<ul><li>Citation<p>The keeper asks for oil.</p>
+<p>"Request for Lamp Oil," June 3, 1971, History and Public Policy Program Digital Archive, Greyholm Lighthouse
+Board Papers, File 40.</p><p><a href="/document/301703">https://digitalarchive.example.org/document/301703</a></p></li>
+<li>share document</li></ul><p>English HTML</p><p>The keeper has oil for nine nights.</p></body></html>
+"""
+    extraction = extract_capture(page, is_html=True)
+    record = extraction.records[0]
+    assert extraction.layout == "document_old"
+    assert (record["url"], record["record_id"], record["text"]) == (
+        "https://digitalarchive.example.org/document/301703", "301703", "The keeper has oil for nine nights.")

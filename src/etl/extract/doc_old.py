@@ -27,8 +27,10 @@ CITATION = re.compile(
     r"(?P<program>[^,\"\u201c\u201d]*?)\s*Digital Archive,\s*(?P<rest>.*)")
 # The start of a citation line that the capture cuts off: its quoted title, when complete.
 CUT_CITATION = re.compile(r"[\"\u201c](?P<title>.+?)(?:,[\"\u201d]|[\"\u201d]\s*,)")
-TRAILING_URL = re.compile(
-    r"\s*(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?$", re.I)
+# A permanent URL, as printed: at the end of the citation, or on a line of its own after it.
+PRINTED_URL = r"(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?"
+TRAILING_URL = re.compile(r"\s*" + PRINTED_URL + "$", re.I)
+URL_LINE = re.compile(PRINTED_URL, re.I)  # matched whole
 
 
 def matches(text: str) -> bool:
@@ -50,16 +52,17 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
     share_at = bullet_at(paras, "share document")
     head_end = min(i for i in (quote_at, cite_at, share_at, len(paras)) if i is not None)
     citation = CITATION.match(paras[quote_at]) if quote_at is not None else None
+    url_at = url_line_at(paras, quote_at, citation)
     summary_end = quote_at if quote_at is not None else share_at
     # A capture cut in its citation line still holds the summary and the quoted title.
     cut = CUT_CITATION.match(partial) if partial and citation is None and share_at is None else None
     if cut:
         summary_end = len(paras)
     fields = {
-        **citation_fields(citation),
+        **citation_fields(citation, paras[url_at] if url_at is not None else None),
         **head_fields(paras[:head_end], citation or cut, title_hint),
         "summary": summary_text(paras, cite_at, summary_end),
-        "text": body_text(paras, max((i for i in (quote_at, share_at) if i is not None), default=None)),
+        "text": body_text(paras, max((i for i in (quote_at, url_at, share_at) if i is not None), default=None)),
     }
     return document_extraction(LAYOUT, fields, partial)
 
@@ -82,14 +85,26 @@ def bullet_at(paras: list[str], name: str) -> int | None:
     return next((i for i, p in enumerate(paras) if folded_is(bullet_text(p) or "", name)), None)
 
 
-def citation_fields(match: re.Match | None) -> dict:
-    """Source, permanent URL and record id of the quoted citation."""
+def url_line_at(paras: list[str], quote_at: int | None, citation: re.Match | None) -> int | None:
+    """Index of the permanent URL printed on its own line right after a citation that
+    ends in none; a URL anywhere else (in the body, after "share document") is no
+    address of this page."""
+    if citation is None or quote_at + 1 >= len(paras) or TRAILING_URL.search(citation["rest"].strip()):
+        return None
+    return quote_at + 1 if URL_LINE.fullmatch(paras[quote_at + 1]) else None
+
+
+def citation_fields(match: re.Match | None, url_line: str | None = None) -> dict:
+    """Source, permanent URL and record id of the quoted citation, whose URL may be
+    printed on the line after it (`url_line`)."""
     if match is None:
         return {}
     rest = match["rest"].strip()
     url_match = TRAILING_URL.search(rest)
     url = url_match["url"] if url_match else None
     source = rest[: url_match.start()].strip() if url_match else rest
+    if url is None and url_line:
+        url = URL_LINE.fullmatch(url_line)["url"]
     if url and not url.lower().startswith("http"):
         url = "https://" + url
     return {
