@@ -150,3 +150,15 @@ def test_page_cut_before_its_metadata_is_known_by_a_weekday_date_line():
 
 def test_day_first_date_with_a_weekday_is_no_page_head():
     assert not doc_new.matches("Skip to content\n\nFriday, 3 October 1958\n\nLetter on Night Pilotage\n\nThe gui")
+
+
+def test_html_logo_heading_in_the_site_header_is_not_the_title():
+    assert_case("document_new/logo_heading_in_site_header")
+
+
+def test_html_heading_holding_only_the_sites_name_is_not_the_title():
+    assert_case("document_new/site_name_heading_then_title_first")
+
+
+def test_html_heading_in_a_banner_is_not_the_title_when_another_heading_follows():
+    assert_case("document_new/banner_heading_with_another_name")

@@ -62,3 +62,45 @@ def test_end_of_a_definition_list_is_returned_as_a_paragraph_index():
 def test_br_inside_a_heading_is_a_space():
     page = parse_html_page("<html><body><h1>One<br>Two</h1><h3><a href='/document/5'>Three<br/>Four</a></h3></body></html>")
     assert (page.text, page.heading, page.links) == ("One Two\n\nThree Four\n", "One Two", [("/document/5", "Three Four")])
+
+
+LOGO_PAGE = "<html><body>{logo}<main><p>May 1, 1985</p><h1>Note on the Tern</h1><h1>Later</h1></main></body></html>"
+
+
+def test_heading_of_only_an_image_is_passed_over():
+    page = parse_html_page(LOGO_PAGE.format(logo='<h1><a href="/"><img src="/logo.png" alt="Home"></a></h1>'))
+    assert page.heading == "Note on the Tern"
+
+
+def test_heading_inside_the_site_header_or_a_banner_is_passed_over_for_the_next_one():
+    for logo in ('<header><div><h1><a href="/">Harbour Records</a></h1></div></header>',
+                 '<div role="banner"><h1><img src="/l.png">Harbour Records</h1><div>Menu</div></div>',
+                 '<header role="banner"><header><h1>Harbour Records</h1></header></header>'):
+        page = parse_html_page(LOGO_PAGE.format(logo=logo))
+        assert page.heading == "Note on the Tern", logo
+        assert page.text.startswith("Harbour Records\n"), logo  # the text keeps the logo's words
+
+
+def test_heading_that_is_the_sites_name_is_passed_over_for_the_next_one():
+    for name in ("Wilson Center", "Wilson Center Digital Archive", "Digital Archive: International History Declassified"):
+        assert parse_html_page(LOGO_PAGE.format(logo=f"<h1>{name}</h1>")).heading == "Note on the Tern", name
+
+
+def test_only_heading_stays_the_heading_inside_the_site_header_or_as_the_sites_name():
+    for logo, name in (("<header><h1>Harbour Records</h1></header>", "Harbour Records"),
+                       ("<h1>Wilson Center</h1>", "Wilson Center")):
+        page = parse_html_page(f"<html><body>{logo}<p>May 1, 1985</p><h2>Note on the Tern</h2></body></html>")
+        assert page.heading == name
+
+
+def test_heading_in_a_header_inside_main_or_an_article_is_the_documents_heading():
+    for wrapper in ("main", "article", "section"):
+        page = parse_html_page(f"<html><body><{wrapper}><header><h1>Note on the Tern</h1></header>"
+                               f"<p>May 1, 1985</p><h1>Related notes</h1></{wrapper}></body></html>")
+        assert page.heading == "Note on the Tern", wrapper
+
+
+def test_heading_after_the_site_header_closes_is_no_banner_heading():
+    page = parse_html_page("<html><body><header><a href='/'>Home</a></header><h1>Note on the Tern</h1>"
+                           "<h1>Later</h1></body></html>")
+    assert page.heading == "Note on the Tern"

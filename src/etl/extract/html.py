@@ -5,9 +5,14 @@ separate lines with a blank line between blocks, `li` items become "  • " bull
 lines, `br` and the newer site's inline list values (class "pill") break a line (a
 `br` inside a heading, which is one title, is a space), and script, style, nav, head
 and footer are dropped; entities are decoded. The page's links, its canonical address
-and its first `h1` come back beside the text, so that records can get their `url` and
+and its heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
 whatever text follows the list.
+
+The heading is the first `h1` with text, passing over one that holds the site's logo
+when another `h1` follows: an `h1` inside the site's header (a `header` outside any
+article, aside, main or section, or an element of role "banner"), or one whose text is
+the site's name. An `h1` of only an image has no text. The logo's words stay in the text.
 """
 
 from __future__ import annotations
@@ -29,6 +34,19 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LINE_CLASSES = frozenset({"pill"})
 DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer"})
 SPACES = re.compile(r"[ \t\r\n\f]+")
+# A header inside one of these heads that part of the page, not the site.
+SECTIONING = frozenset({"article", "aside", "main", "section"})
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                  "track", "wbr"})
+# The site's names as a logo heading prints them, compared by their words in lower case.
+SITE_NAMES = frozenset({
+    "wilson center", "the wilson center", "wilson centre", "woodrow wilson international center for scholars",
+    "digital archive", "the digital archive", "wilson center digital archive",
+    "digital archive international history declassified",
+    "wilson center digital archive international history declassified",
+    "history and public policy program digital archive",
+})
+WORDS = re.compile(r"[^\W\d_]+")
 CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
 
 
@@ -46,7 +64,7 @@ class HtmlPage:
     text: str  # text lines; no final newline when the page stops inside a text run
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text folded)
     canonical: str | None = None  # rel=canonical link, else og:url
-    heading: str | None = None  # text of the first h1
+    heading: str | None = None  # text of the document's h1 (see the module's docstring)
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
 
@@ -63,7 +81,7 @@ def parse_html_page(html: str) -> HtmlPage:
         text=text if cut_in_text else text + "\n",
         links=reader.links,
         canonical=reader.canonical or reader.og_url,
-        heading=reader.heading,
+        heading=reader.heading or reader.logo_heading,
         complete=bool(CLOSED.search(html)),
         list_ends=tuple(reader.list_ends),
     )
@@ -95,7 +113,12 @@ class PageReader(HTMLParser):
         self.links: list[tuple[str, str]] = []
         self.canonical: str | None = None
         self.og_url: str | None = None
-        self.heading: str | None = None
+        self.heading: str | None = None  # the first h1 with text that is no logo
+        self.logo_heading: str | None = None  # the first h1 with text that may be the site's logo
+        self.h1_in_banner = False
+        self.sections = 0  # open article, aside, main and section elements
+        self.banner: str | None = None  # the open element that is the site's header, if any
+        self.banner_depth = 0  # open elements of its tag, itself included
 
     def updatepos(self, i: int, j: int) -> int:
         """The parser's line and column count, which nothing here reads, is not kept: it
@@ -114,6 +137,7 @@ class PageReader(HTMLParser):
         self.open_element(tag, attributes)
 
     def open_element(self, tag: str, attributes: dict[str, str]) -> None:
+        self.note_banner(tag, attributes)
         if tag == "br" and self.in_heading:
             self.handle_data(" ")
         elif tag == "br" or not LINE_CLASSES.isdisjoint(attributes.get("class", "").split()):
@@ -127,7 +151,7 @@ class PageReader(HTMLParser):
         elif tag == "a":
             self.anchor = (attributes.get("href", ""), [])
         elif tag == "h1" and self.heading is None:
-            self.h1 = []
+            self.h1, self.h1_in_banner = [], self.banner is not None
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.dropped:
@@ -140,7 +164,7 @@ class PageReader(HTMLParser):
             self.links.append((href, fold("".join(words))))
             self.anchor = None
         elif tag == "h1" and self.h1 is not None:
-            self.heading, self.h1 = fold("".join(self.h1)) or None, None
+            self.end_h1()
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
         if tag in BLOCKS:
@@ -148,6 +172,34 @@ class PageReader(HTMLParser):
             self.in_heading = False
         if tag == "dl":
             self.list_ends.append(self.line_count)
+        if tag == self.banner:
+            self.banner_depth -= 1
+            if not self.banner_depth:
+                self.banner = None
+        if tag in SECTIONING:
+            self.sections = max(0, self.sections - 1)
+
+    def note_banner(self, tag: str, attributes: dict[str, str]) -> None:
+        """Follow the sectioning elements and the site's header as they open."""
+        if tag in SECTIONING:
+            self.sections += 1
+        if self.banner is None:
+            if (tag == "header" and not self.sections) \
+                    or ("role" in attributes and attributes["role"].lower() == "banner" and tag not in VOID):
+                self.banner, self.banner_depth = tag, 1
+        elif tag == self.banner:
+            self.banner_depth += 1
+
+    def end_h1(self) -> None:
+        """Keep a closed h1's text as the heading, or, when it may be the site's logo, as
+        the heading only if no other h1 follows."""
+        text, self.h1 = fold("".join(self.h1)) or None, None
+        if text is None:
+            return
+        if self.h1_in_banner or " ".join(WORDS.findall(text.lower())) in SITE_NAMES:
+            self.logo_heading = self.logo_heading or text
+        else:
+            self.heading = text
 
     def handle_data(self, data: str) -> None:
         if self.dropped:
