@@ -55,7 +55,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate_corpus  # noqa: E402
 
-from etl.config import settings  # noqa: E402
+from etl.config import DEFAULT_BATCH_SIZE, settings  # noqa: E402
 from etl.evaluate import score_release  # noqa: E402
 
 OUT = HERE / "out"
@@ -357,7 +357,8 @@ def main() -> None:
                         help="corpus sizes in documents (default: 1000 10000 100000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="builds per size; the quickest is reported")
-    parser.add_argument("--batch-size", type=int, default=2000, help="files per extraction task at most (etl build's default)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help="files per extraction task at most (etl build's default)")
     parser.add_argument("--warm", action="store_true", help="also a build with a filled extraction cache")
     parser.add_argument("--direct", action="store_true", help="also the same stages without Prefect")
     parser.add_argument("--incremental", type=int, metavar="DOCUMENTS",

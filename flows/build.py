@@ -17,6 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from etl import build, pipeline
+from etl.config import DEFAULT_BATCH_SIZE
 from etl.dask_runner import DaskOptions, dask_runner
 from etl.progress import Progress
 from etl.sources import Source
@@ -88,8 +89,9 @@ def _record_failure(flow, flow_run, state) -> None:
 
 @flow(name="build-release", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()),
       on_failure=[_record_failure])
-def build_release(source: Source, output: Path, version: str | None = None, batch_size: int = 2000,
-                  contributions: Path | None = None, cache_dir: Path | None = None, force: bool = False,
+def build_release(source: Source, output: Path, version: str | None = None,
+                  batch_size: int = DEFAULT_BATCH_SIZE, contributions: Path | None = None,
+                  cache_dir: Path | None = None, force: bool = False,
                   max_rejected_share: float | None = None, task_runner: str = "processes",
                   dask_address: str | None = None, dask_workers: int = 2) -> dict:
     """Build a release of the captures under `source` and the accepted contributions in

@@ -11,6 +11,7 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl import build, manifest, replay
+from etl.config import DEFAULT_BATCH_SIZE
 from etl.sources import Source, source_location
 from etl.workers import batches_in_flight
 from flows.build import PrefectStages
@@ -22,7 +23,7 @@ def compare(release: Path, now: dict) -> dict:
 
 @flow(name="replay-quarantine", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=batches_in_flight()))
 def replay_quarantine(release: Path, source: Source, output: Path, contributions: Path | None = None,
-                      cache_dir: Path | None = None, batch_size: int = 2000) -> dict:
+                      cache_dir: Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """Build `source` (and `contributions`) again without publishing, and follow every record
     that release folder `release` quarantined. Writes the report under runs/ and returns it."""
     started, source, stages = manifest.utc_now(), source_location(source), PrefectStages()

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from etl import cache, catalog, contribution, manifest, pipeline, publish, quality
-from etl.config import settings
+from etl.config import DEFAULT_BATCH_SIZE, settings
 from etl.inputs import Inputs, read_inputs
 from etl.progress import Progress
 from etl.sources import Source, source_location
@@ -42,7 +42,7 @@ class BuildRequest:
     source: Source
     output: Path
     version: str | None = None
-    batch_size: int = 2000
+    batch_size: int = DEFAULT_BATCH_SIZE
     contributions: Path | None = None
     cache_dir: Path | None = None
     force: bool = False

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from etl.config import SettingsError, settings
+from etl.config import DEFAULT_BATCH_SIZE, SettingsError, settings
 from etl.sources import source_location, source_problem
 
 
@@ -24,9 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, default=s.default_output,
                        help="folder that holds the releases (default: output/)")
     build.add_argument("--version", help="release version (default: today's date, YYYY.MM.DD[.N])")
-    build.add_argument("--batch-size", type=int, default=2000,
-                       help="files per extraction task at most (default 2000): what bounds a worker's memory; "
-                            "smaller batches are made when that keeps every worker busy")
+    build.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                       help=f"files per extraction task at most (default {DEFAULT_BATCH_SIZE}): what bounds a "
+                            "worker's memory; smaller batches are made when that keeps every worker busy")
     build.add_argument("--contributions", type=Path, default=s.contributions / "accepted",
                        help="accepted contributions to include (default: contributions/accepted; "
                             "a missing folder means none)")
