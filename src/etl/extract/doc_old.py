@@ -52,14 +52,15 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
     share_at = bullet_at(paras, "share document")
     head_end = min(i for i in (quote_at, cite_at, share_at, len(paras)) if i is not None)
     citation = CITATION.match(paras[quote_at]) if quote_at is not None else None
-    url_at = url_line_at(paras, quote_at, citation)
+    url_line = url_line_after(paras, quote_at, citation)
+    url_at = quote_at + 1 if url_line else None
     summary_end = quote_at if quote_at is not None else share_at
     # A capture cut in its citation line still holds the summary and the quoted title.
     cut = CUT_CITATION.match(partial) if partial and citation is None and share_at is None else None
     if cut:
         summary_end = len(paras)
     fields = {
-        **citation_fields(citation, paras[url_at] if url_at is not None else None),
+        **citation_fields(citation, url_line["url"] if url_line else None),
         **head_fields(paras[:head_end], citation or cut, title_hint),
         "summary": summary_text(paras, cite_at, summary_end),
         "text": body_text(paras, max((i for i in (quote_at, url_at, share_at) if i is not None), default=None)),
@@ -85,26 +86,26 @@ def bullet_at(paras: list[str], name: str) -> int | None:
     return next((i for i, p in enumerate(paras) if folded_is(bullet_text(p) or "", name)), None)
 
 
-def url_line_at(paras: list[str], quote_at: int | None, citation: re.Match | None) -> int | None:
-    """Index of the permanent URL printed on its own line right after a citation that
-    ends in none; a URL anywhere else (in the body, after "share document") is no
-    address of this page."""
+def url_line_after(paras: list[str], quote_at: int | None, citation: re.Match | None) -> re.Match | None:
+    """The permanent URL printed on its own line right after a citation that ends in none
+    (the line is paras[quote_at + 1]); a URL anywhere else (in the body, after "share
+    document") is no address of this page."""
     if citation is None or quote_at + 1 >= len(paras) or TRAILING_URL.search(citation["rest"].strip()):
         return None
-    return quote_at + 1 if URL_LINE.fullmatch(paras[quote_at + 1]) else None
+    return URL_LINE.fullmatch(paras[quote_at + 1])
 
 
-def citation_fields(match: re.Match | None, url_line: str | None = None) -> dict:
+def citation_fields(match: re.Match | None, line_url: str | None = None) -> dict:
     """Source, permanent URL and record id of the quoted citation, whose URL may be
-    printed on the line after it (`url_line`)."""
+    printed on the line after it (`line_url`)."""
     if match is None:
         return {}
     rest = match["rest"].strip()
     url_match = TRAILING_URL.search(rest)
     url = url_match["url"] if url_match else None
     source = rest[: url_match.start()].strip() if url_match else rest
-    if url is None and url_line:
-        url = URL_LINE.fullmatch(url_line)["url"]
+    if url is None and line_url:
+        url = line_url
     if url and not url.lower().startswith("http"):
         url = "https://" + url
     return {
