@@ -29,7 +29,7 @@ def replay_quarantine(release: Path, source: Source, output: Path, contributions
     started, source, stages = manifest.utc_now(), source_location(source), PrefectStages()
     inputs = stages.run(build.take_inventory, source, contributions, cache_dir)
     extracted, _ = build.extract_inputs(stages, source, inputs, cache_dir, batch_size, contributions)
-    report = stages.run(compare, release, stages.run(build.assemble, extracted).tables)
+    report = stages.run(compare, release, stages.run(build.assemble, extracted, cache_dir).tables)
     manifest.write_manifest(output, manifest.run_manifest("replay", inputs.fingerprint, started, {},
                                                           release=release.name, replay=report))
     build.tidy_cache(stages, cache_dir, inputs)

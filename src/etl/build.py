@@ -20,10 +20,11 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, TypeVar
 
-from etl import cache, catalog, contribution, manifest, pipeline, publish, quality
+from etl import cache, catalog, checked_cache, contribution, manifest, pipeline, publish, quality
 from etl.config import DEFAULT_BATCH_SIZE, settings
 from etl.inputs import Inputs, read_inputs
 from etl.progress import Progress
@@ -107,8 +108,14 @@ def read_contributions(accepted: Path) -> pipeline.Extracted:
     return contribution.accepted_extracted(accepted, contribution.default_limits())
 
 
-def assemble(batches: list[pipeline.Extracted]) -> pipeline.Release:
-    return pipeline.assemble_release(pipeline.combine_batches(batches))
+def assemble(batches: list[pipeline.Extracted], cache_dir: Path | None) -> pipeline.Release:
+    """The release's tables; records of captures checked by an earlier build with the same
+    code are taken from the cache of checked records (etl.checked_cache) when there is a cache."""
+    combined = pipeline.combine_batches(batches)
+    if cache_dir is None:
+        return pipeline.assemble_release(combined)
+    with cache.locked(checked_cache.checked_folder(cache_dir)) as folder:
+        return pipeline.assemble_release(combined, partial(checked_cache.checked_records, folder))
 
 
 def check_rejections(release: pipeline.Release, limit: float) -> None:
@@ -201,7 +208,7 @@ def build(stages: Stages, request: BuildRequest) -> dict:
         with clock("extract"):
             extracted, parsed = extract_inputs(stages, source, inputs, cache_dir, request.batch_size,
                                                request.contributions)
-        release = stages.run(assemble, extracted)
+        release = stages.run(assemble, extracted, cache_dir)
         clock.seconds.update(release.seconds)
         stages.log("assembled " + ", ".join(f"{k}={v}" for k, v in release.counts.items()))
         limit = request.max_rejected_share

@@ -62,15 +62,46 @@ def locked(folder: Path) -> Iterator[Path]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _segments(folder: Path) -> list[Path]:
+def segments(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(_HIDDEN))
 
 
-def _scan(folder: Path, table: str) -> pl.LazyFrame | None:
-    segments = _segments(folder)
-    if not segments:
+def scan(folder: Path, table: str) -> pl.LazyFrame | None:
+    """`table` of every segment in `folder`, one after the other; None when there is none."""
+    found = segments(folder) if folder.is_dir() else []
+    if not found:
         return None
-    return pl.concat([pl.scan_ipc(s / f"{table}.arrow") for s in segments], how="vertical")
+    return pl.concat([pl.scan_ipc(s / f"{table}.arrow") for s in found], how="vertical")
+
+
+def write_segment(folder: Path, name: str, tables: dict[str, pl.DataFrame]) -> Path:
+    """`tables` as the segment `name` of `folder`: written in a hidden folder, then renamed
+    into place (a segment of that name is never written twice: it holds the same rows)."""
+    final = folder / name
+    if final.exists():
+        return final
+    staging = folder / f"{_HIDDEN}{name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for table_name, table in tables.items():
+        table.write_ipc(staging / f"{table_name}.arrow", compression="lz4")
+    staging.rename(final)
+    return final
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the hidden segments that killed builds left half-written."""
+    for leftover in folder.iterdir():
+        if leftover.is_dir() and leftover.name.startswith(_HIDDEN):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def content_name(ids: pl.Series) -> str:
+    """A segment's name: a digest of the content ids it holds."""
+    digest = hashlib.sha256()
+    for value in ids.sort():
+        digest.update(value.encode())
+    return digest.hexdigest()[:16]
 
 
 def cached_extraction(folder: Path, files: pl.DataFrame) -> tuple[Extracted, list[str]]:
@@ -79,7 +110,7 @@ def cached_extraction(folder: Path, files: pl.DataFrame) -> tuple[Extracted, lis
     A cached capture's `sources` row takes the file's current path: the cache knows
     content, not names, so a renamed or copied file is still a hit.
     """
-    sources = _scan(folder, "sources")
+    sources = scan(folder, "sources")
     if sources is None:
         return extracted(), files.get_column("path").to_list()
     hits = sources.unique("sha256", keep="first").join(files.lazy().select("path", "sha256"), on="sha256") \
@@ -88,25 +119,18 @@ def cached_extraction(folder: Path, files: pl.DataFrame) -> tuple[Extracted, lis
     parts = {"sources": hits}
     for table in _TABLES:
         if table != "sources":
-            parts[table] = _scan(folder, table).join(ids.lazy(), on="source_id", how="semi").collect()
+            parts[table] = scan(folder, table).join(ids.lazy(), on="source_id", how="semi").collect()
     missing = files.join(hits.select("path"), on="path", how="anti").get_column("path").to_list()
     return extracted(**parts), missing
 
 
 def uncached_count(folder: Path, files: pl.DataFrame) -> int:
     """How many of `files` (path, sha256) the cache does not hold (only the hashes are read)."""
-    sources = _scan(folder, "sources") if folder.is_dir() else None
+    sources = scan(folder, "sources")
     if sources is None:
         return files.height
     held = sources.select("sha256").unique()
     return files.lazy().join(held, on="sha256", how="anti").select(pl.len()).collect().item()
-
-
-def _segment_name(part: Extracted) -> str:
-    digest = hashlib.sha256()
-    for sha in part.sources.get_column("sha256").sort():
-        digest.update(sha.encode())
-    return digest.hexdigest()[:16]
 
 
 def store(folder: Path, part: Extracted) -> Path | None:
@@ -117,25 +141,14 @@ def store(folder: Path, part: Extracted) -> Path | None:
     ids = kept.select("source_id")
     tables = {"sources": kept, **{t: getattr(part, t).join(ids, on="source_id", how="semi")
                                   for t in _TABLES if t != "sources"}}
-    final = folder / _segment_name(extracted(**tables))
-    if final.exists():
-        return final
-    staging = folder / f"{_HIDDEN}{final.name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    for name, table in tables.items():
-        table.write_ipc(staging / f"{name}.arrow", compression="lz4")
-    staging.rename(final)
-    return final
+    return write_segment(folder, content_name(kept.get_column("sha256")), tables)
 
 
 def compact(folder: Path, current: pl.DataFrame) -> bool:
     """Rewrite the cache as one segment holding only the captures in `current` (path, sha256),
     when it has grown past MAX_SEGMENTS; remove what killed builds left. True when compacted."""
-    for leftover in folder.iterdir():
-        if leftover.is_dir() and leftover.name.startswith(_HIDDEN):
-            shutil.rmtree(leftover, ignore_errors=True)
-    old = _segments(folder)
+    remove_leftovers(folder)
+    old = segments(folder)
     if len(old) <= MAX_SEGMENTS:
         return False
     kept, _ = cached_extraction(folder, current)

@@ -88,11 +88,17 @@ def _git_commit() -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
+def output_code_version() -> str:
+    """sha256 of every version of code, schema and mapping that shapes the output (not the
+    git commit, which changes with the docs, nor the package version)."""
+    versions = {k: v for k, v in code_versions().items() if k not in ("git_commit", "package")}
+    return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()
+
+
 def fingerprint(sources: pl.DataFrame, contributions: pl.DataFrame) -> str:
     """One sha256 for a build's inputs: every file's path and hash, and every version of code
     and schema that shapes the output (not the git commit, which changes with the docs)."""
-    versions = {k: v for k, v in code_versions().items() if k not in ("git_commit", "package")}
-    digest = hashlib.sha256(repr(sorted(versions.items())).encode())
+    digest = hashlib.sha256(output_code_version().encode())
     for label, table in (("sources", sources), ("contributions", contributions)):
         digest.update(label.encode() + b"\0")
         for path, sha in table.select("path", "sha256").iter_rows():
