@@ -68,18 +68,29 @@ def _listed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select("document_id", "title", pl.col("date").cast(pl.String)).sort("document_id")
 
 
+def _differs(field: str, dtype: pl.DataType, previous_dtype: pl.DataType) -> pl.Expr:
+    """Whether `field` differs from `<field>_previous`: compared as they are when the two
+    releases type it alike (no copy of every text as a string), else in one text form."""
+    now, before = pl.col(field), pl.col(f"{field}_previous")
+    if dtype == previous_dtype:
+        return now.eq_missing(before).not_()
+    return comparable(now, dtype).eq_missing(comparable(before, previous_dtype)).not_()
+
+
 def _changed(previous: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
     """Documents in both, with the names of the fields whose values differ."""
     fields = [c for c in current.columns if c in previous.columns and c != "document_id"]
     joined = current.join(previous, on="document_id", how="inner", suffix="_previous")
-    differs = [
-        pl.when(comparable(pl.col(f), current.schema[f]).eq_missing(
-            comparable(pl.col(f"{f}_previous"), previous.schema[f])).not_()).then(pl.lit(f))
-        for f in fields
-    ]
-    named = joined.with_columns(pl.concat_list(differs).list.drop_nulls().alias("fields"))
-    return named.filter(pl.col("fields").list.len() > 0).select(
-        "document_id", "title", pl.col("date").cast(pl.String), "fields").sort("document_id")
+    # One flag per field, then the names of the flagged ones for the few documents that changed.
+    flags = [f"\0{f}" for f in fields]
+    flagged = joined.select("document_id", "title", "date", *[
+        _differs(f, current.schema[f], previous.schema[f]).alias(flag) for f, flag in zip(fields, flags)])
+    changed = flagged.filter(pl.any_horizontal(flags))
+    return changed.select(
+        "document_id", "title", pl.col("date").cast(pl.String),
+        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(f)) for f, flag in zip(fields, flags)])
+        .list.drop_nulls().alias("fields"),
+    ).sort("document_id")
 
 
 def release_changes(current: Published, previous: Published | None) -> ReleaseChanges:

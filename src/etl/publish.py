@@ -122,7 +122,8 @@ def _arrow_with_descriptions(table: pl.DataFrame, schema: dict):
     arrow = table.to_arrow()
     described = {f["name"]: f.get("description", "") for f in schema["fields"]}
     fields = [f.with_metadata({"description": described.get(f.name, "")}) for f in arrow.schema]
-    return arrow.cast(pa.schema(fields))
+    # The same columns under a schema that differs only in metadata: nothing is cast or copied.
+    return pa.Table.from_arrays(arrow.columns, schema=pa.schema(fields, arrow.schema.metadata))
 
 
 def value_bytes(table: pl.DataFrame) -> int:
