@@ -30,8 +30,9 @@ import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import polars as pl
 
@@ -258,6 +259,15 @@ def changes_since_latest(tables: dict[str, pl.DataFrame], output: Path, version:
     return release_changes(built(tables, version), read_published(previous) if previous else None)
 
 
+def valid_changes(tables: dict[str, pl.DataFrame], output: Path, version: str) -> ReleaseChanges:
+    """The release's changes since the latest release, once its tables are found valid
+    (ReleaseError, saying how they break their schemas, when they are not)."""
+    problems = release_problems(tables)
+    if problems:
+        raise ReleaseError("the built tables are not valid:\n  " + "\n  ".join(problems))
+    return changes_since_latest(tables, output, version)
+
+
 def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -> Path:
     """Check the tables, write them to a hidden folder, and move it into place."""
     if problem := version_problem(version):
@@ -265,13 +275,9 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
     final = release_dir(output, version)
     if final.exists():
         raise ReleaseError(f"release {version} already exists at {final}; releases are never rewritten")
-    problems = release_problems(tables)
-    if problems:
-        raise ReleaseError("the built tables are not valid:\n  " + "\n  ".join(problems))
-    changes = changes_since_latest(tables, output, version)
     staging = final.parent / f"{STAGING_PREFIX}{version}-{os.getpid()}"
     try:
-        write_release_files(tables, staging, version, changes)
+        write_release_files(tables, staging, version, partial(valid_changes, tables, output, version))
         _sync_tree(staging)
         staging.rename(final)
     except BaseException:
@@ -282,21 +288,25 @@ def write_release(tables: dict[str, pl.DataFrame], output: Path, version: str) -
 
 
 def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: str,
-                        changes: ReleaseChanges) -> None:
-    """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last."""
+                        checked: Callable[[], ReleaseChanges]) -> None:
+    """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last.
+    `checked` checks the tables and returns the release's changes (valid_changes): it runs
+    while the SQLite file is written, and what it raises stops the writing."""
     names = settings().resources
     (folder / "data").mkdir(parents=True)
     database = folder / database_name(version)
-    # The SQLite file needs none of the other files: it is written in a thread of its own while
-    # the tables are written, and each CSV file is deflated into the zip, in a third thread, as
-    # soon as it is written (SQLite, Parquet, CSV and zlib release the interpreter lock). The
-    # same calls in the same order: the same bytes.
+    # The SQLite file needs none of the other files and takes longest: it is written in a thread
+    # of its own, started first, while the tables are checked and then written, and each CSV
+    # file is deflated into the zip, in a third thread, as soon as it is written (SQLite,
+    # Parquet, CSV and zlib release the interpreter lock). The same calls in the same order:
+    # the same bytes.
     top = f"{settings().package_name}-{version}"
     # (The threads are waited for before the zip is closed, whatever happens.)
     with (closing(open_bundle(folder / bundle_name(version))) as bundle,
           ThreadPoolExecutor(1) as database_thread, ThreadPoolExecutor(1) as zip_thread):
         sqlite_written = database_thread.submit(
             write_database, {name: _csv_ready(tables[name]) for name in names}, database)
+        changes = checked()
         resources, zipped = [], []
         for name in names:
             resources.append(write_resource(tables[name], name, folder / "data"))
