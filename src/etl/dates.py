@@ -105,6 +105,20 @@ def is_date_text(text: str) -> bool:
     return any(rx.match(text) for rx in _COMPILED)
 
 
+# A month-first date that stops before its four-digit year: "December 1", "March 06, 19".
+_CUT_BEFORE_YEAR = re.compile(
+    r"(?i)^\s*(?:" + WEEKDAY + r")?" + _MONTH + r"(?:\s+" + _DAY + r")?(?:" + _COMMA + r"\d{0,3})?\s*$")
+
+
+def stops_before_its_year(text: str) -> bool:
+    """True for the start of a month-first date that lacks its year ("December 1", "Janu"):
+    what a line cut off in a date looks like. No date line of the archive leaves out the year."""
+    word = text.strip().lower()
+    if len(word) >= 3 and word.isalpha():
+        return any(month.startswith(word) for month in MONTH_NUMBERS)
+    return bool(_CUT_BEFORE_YEAR.match(text)) and not is_date_text(text)
+
+
 def weekday_end(text: str) -> int:
     """Where the date after a weekday at the very start of `text` begins; 0 when there is none."""
     found = _WEEKDAY_START.match(text)

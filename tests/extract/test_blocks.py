@@ -2,7 +2,7 @@ import pytest
 
 from etl.extract.blocks import (
     cut_last_line, fold, funder_text, is_chrome, is_count_line, is_entry_date, new_record,
-    page_lines, record_fields, record_id_from_url,
+    page_lines, reads_as_prose, record_fields, record_id_from_url,
 )
 
 
@@ -15,6 +15,22 @@ def test_complete_last_lines_are_not_cut(text):
 def test_last_line_stopping_mid_word_is_cut():
     assert cut_last_line("First line.\nThe keeper lists the repairs to the lant") == \
         "The keeper lists the repairs to the lant"
+
+
+@pytest.mark.parametrize("last", ["March 1", "  \u2022 March 06, 19", "Friday, March 6", "March 6,"])
+def test_last_line_that_is_a_date_without_its_year_is_cut(last):
+    assert cut_last_line("Skip to content\n\nA Title\n\n" + last) == last.strip()
+
+
+@pytest.mark.parametrize("last", ["March 6, 1971", "March 1971", "Record ID 400781", "Room 12"])
+def test_last_line_ending_in_a_complete_date_or_number_is_not_cut(last):
+    assert cut_last_line("A Title\n\n" + last) is None
+
+
+def test_prose_without_its_final_period_reads_as_prose_and_titles_do_not():
+    assert reads_as_prose("The keepers ask the board for oil and for a second boat before winter")
+    assert not reads_as_prose("Report of the Harbour Board on the Lamps of the Northern Coast")
+    assert not reads_as_prose("Memo on boats")  # too few words to tell
 
 
 @pytest.mark.parametrize("line", ["December 06, 1955", "December 6, 1955", "October, 1959", "June 1977",

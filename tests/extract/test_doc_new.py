@@ -108,6 +108,26 @@ def test_page_cut_before_the_metadata_with_title_before_date_is_a_document():
         "Keeper Frey asked for a new boat.")
 
 
+def test_title_before_the_date_below_the_chrome_may_end_in_a_period():
+    text = ("Skip to content\n\nNote on a Visit of the Pilot Guild to the Harbour Board on 4.IV.1971.\n\n"
+            "April 4, 1971\n\nThe guild came at noon.\n\nThe guild asks for lights.\n\n"
+            "Document Information\n\nType\n\nNote\n\nRecord ID\n\n400781\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["title"], record["text"], record["summary"]) == (
+        "Note on a Visit of the Pilot Guild to the Harbour Board on 4.IV.1971.",
+        "The guild came at noon.", "The guild asks for lights.")
+
+
+def test_diary_cut_before_its_metadata_with_date_lines_in_the_body_is_a_document():
+    text = ("Skip to content\n\nMay 1, 1971\n\nLog of the Keeper of the North Light, May 1971\n\n"
+            "May 2, 1971\n\nRelit the lamp after the storm.\n\nMay 4, 1971\n\nThe supply boat came la")
+    assert doc_new.matches(text)
+    extraction = doc_new.extract(text)
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("May 1, 1971", "Log of the Keeper of the North Light, May 1971")]
+    assert extraction.truncated
+
+
 def test_one_result_search_page_is_not_a_document_head():
     text = "Skip to content\n\n1 - 1 of 1\n\nApril 2, 1971\n\nA Memo on Boats\n\nThe keeper asks for a boat.\n"
     assert not doc_new.matches(text)

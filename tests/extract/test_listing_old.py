@@ -224,3 +224,35 @@ def test_a_day_first_date_with_a_weekday_after_a_dash_rule_is_no_entry_date():
     text = ("Friday, 3 October 1958\nLetter on Night Pilotage\n----------\n"
             "Friday, 10 October 1958.\nMinutes of the Buoy Committee\n")
     assert not listing_old.matches(text)
+
+
+def test_listing_cut_in_a_date_line_rejects_that_entry_and_is_truncated():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\n"
+            "  \u2022 May 02, 1966\n\n    Report of the Keeper of Skerry Point on the Fog Horn\n\n"
+            "  \u2022 May 1")
+    extraction = listing_old.extract(text)
+    assert [r["title"] for r in extraction.records] == ["Report of the Keeper of Skerry Point on the Fog Horn"]
+    assert [(r.rule, r.field, r.value) for r in extraction.rejected] == [("truncated", "date_text", "May 1")]
+    assert extraction.truncated
+
+
+def test_summary_without_its_final_period_under_a_bullet_stays_the_summary():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\n"
+            "  \u2022 May 02, 1966\n\n    Report of the Keeper of Skerry Point on the Fog Horn\n\n"
+            "    The keeper says the horn failed twice in the storm and asks for a new valve\n\n"
+            "  \u2022 May 09, 1966\n\n    Reply of the Ministry of Beacons on the Fog Horn\n")
+    records = listing_old.extract(text).records
+    assert [(r["date_text"], r["summary"] is not None) for r in records] == [
+        ("May 02, 1966", True), ("May 09, 1966", False)]
+
+
+def test_footer_after_flush_left_entries_is_not_an_entry():
+    text = ("Search in\n\nDigital Archive International History Declassified\n"
+            "\u2022 May 02, 1966\nReport of the Keeper of Skerry Point on the Fog Horn\n"
+            "The keeper asks for a new valve for the horn.\n"
+            "\u2022 May 09, 1966\nReply of the Ministry of Beacons on the Fog Horn\n"
+            "The ministry sends the valve by the next boat.\n"
+            "Invented Institute of Lighthouse History\n12 Harbour Row, Port Ivel 4410\n")
+    records = listing_old.extract(text).records
+    assert [r["date_text"] for r in records] == ["May 02, 1966", "May 09, 1966"]
+    assert records[-1]["summary"] == "The ministry sends the valve by the next boat."

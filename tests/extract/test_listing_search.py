@@ -39,6 +39,31 @@ def test_one_dated_paragraph_is_not_a_listing():
     assert not listing_search.matches("Notes\n\nMay 5, 1962\n\nA Title\n\nSome body text.\n")
 
 
+def test_person_page_with_one_related_document_is_a_listing():
+    text = ("Skip to content\n\nAmund Frey\n\nAmund Frey kept the North Light from 1950 to 1971.\n\n"
+            "Related Documents\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper.\n")
+    assert listing_search.matches(text)
+    assert [(r["date_text"], r["title"]) for r in listing_search.extract(text).records] == [
+        ("May 5, 1962", "Letter of Amund Frey to the Ministry of Beacons")]
+
+
+def test_summary_without_its_final_period_is_not_an_undated_entry():
+    text = ("Skip to content\n\n1 - 2 of 2\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper and for oil for the winter months\n\n"
+            "May 9, 1962\n\nReply of the Ministry of Beacons to Amund Frey\n")
+    records = listing_search.extract(text).records
+    assert [(r["date_text"], r["summary"]) for r in records] == [
+        ("May 5, 1962", "Frey asks for a second keeper and for oil for the winter months"), ("May 9, 1962", None)]
+
+
+def test_search_listing_cut_in_a_date_line_is_truncated():
+    text = ("Skip to content\n\n1 - 2 of 2\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper.\n\nMay 1")
+    extraction = listing_search.extract(text)
+    assert extraction.truncated and len(extraction.records) == 1
+
+
 def test_pager_after_the_last_entry_is_not_an_entry():
     text = ("1 - 2 of 40\n\nMay 1, 1970\n\nA Memo on Lights\n\nThe memo asks for lights.\n\n"
             "May 2, 1970\n\nA Second Memo\n\nThe second memo repeats the request.\n\n1 2 3 \u2026 20 Next \u203a\n")

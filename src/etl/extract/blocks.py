@@ -15,7 +15,7 @@ from functools import cache
 from urllib.parse import urljoin
 
 from etl.config import SCHEMA_DIR
-from etl.dates import is_date_text, weekday_end
+from etl.dates import is_date_text, stops_before_its_year, weekday_end
 from etl.extract import Extraction, Rejected
 
 BULLET = "•"
@@ -245,12 +245,15 @@ def cut_last_line(text: str) -> str | None:
     """The last line when the capture stops in the middle of it, else None.
 
     A capture that ends with a newline, or whose last line ends in a digit or in
-    sentence punctuation, is complete.
+    sentence punctuation, is complete; but a last line that is a date without its year
+    ("December 1", "• May 06, 19") was cut in that date.
     """
     if not text or text.endswith(("\n", "\r")):
         return None
     last = text.replace("\r", "\n").rsplit("\n", 1)[-1].strip()
-    if not last or last[-1].isdigit() or last[-1] in COMPLETE_ENDINGS:
+    if not last or last[-1] in COMPLETE_ENDINGS:
+        return None
+    if last[-1].isdigit() and not stops_before_its_year(without_bullet(last)):
         return None
     return last
 
@@ -269,6 +272,11 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in page_lines(text) if line), "")
 
 
+def opens_with_skip_link(paras: list[str]) -> bool:
+    """True for a page of the newer site saved with its chrome: "Skip to content" first."""
+    return bool(paras) and folded_is(paras[0], "skip to content")
+
+
 def is_list_heading(line: str) -> bool:
     """A heading a page prints above its list of documents ("Documents", "Related Documents")."""
     return any(folded_is(line, heading) for heading in LIST_HEADINGS)
@@ -282,6 +290,17 @@ def looks_like_summary(para: str) -> bool:
     """A summary is a sentence; titles rarely end in closing punctuation, and short ones
     that do ("Born in Ivel.") are no summary either."""
     return ends_sentence(para) and len(para.split()) >= 6
+
+
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+
+
+def reads_as_prose(para: str) -> bool:
+    """True when most longer words after the first are lower case: a sentence, even one
+    printed without its final period. Titles capitalise their words ("Report of the
+    Harbour Board on the Ice")."""
+    words = [word for word in _WORD.findall(para)[1:] if len(word) >= 4]
+    return len(words) >= 3 and 2 * sum(word[0].islower() for word in words) > len(words)
 
 
 def topic_entries_at(paras: list[str]) -> int:
@@ -313,16 +332,17 @@ def starts_undated_entry(entry: Entry | None, para: str, last: bool) -> bool:
     date line: an entry is a title and at most one summary paragraph.
 
     After a title, the next paragraph is that entry's summary when it is a sentence (a
-    short one such as "The board refuses." too). One that ends no sentence is the title of
-    an entry with no date line, whatever follows it (its summary, or the next entry's date
-    line or bullet). Only the listing's `last` line stays the summary: a capture cut off in
-    a summary ends in a line that ends no sentence.
+    short one such as "The board refuses." too, or prose that lost its final period). One
+    that ends no sentence and reads as a title is the title of an entry with no date line,
+    whatever follows it (its summary, or the next entry's date line or bullet). Only the
+    listing's `last` line stays the summary: a capture cut off in a summary ends in a line
+    that ends no sentence.
     """
     if entry is None or len(entry.lines) >= 2:
         return True
     if not entry.lines:
         return False
-    return not last and not ends_sentence(para)
+    return not last and not ends_sentence(para) and not reads_as_prose(para)
 
 
 def entry_record(layout: str, position: int, entry: Entry) -> dict:
@@ -348,10 +368,13 @@ def listing_extraction(layout: str, entries: list[Entry], text: str) -> Extracti
 
 def settle_cut_entry(record: dict, partial: str) -> tuple[dict | None, list[Rejected]]:
     """The last entry of a cut-off capture: its summary dropped when the cut falls in it,
-    the whole entry rejected when the cut falls in its title."""
+    the whole entry rejected when the cut falls in its date line or its title."""
     cut = fold(without_bullet(partial))
     if record["summary"] and record["summary"].endswith(cut):
         return {**record, "summary": None}, []
+    if record["title"] == cut and record["date_text"] is None and stops_before_its_year(cut):
+        return None, [Rejected(record["position"], "truncated", "date_text", cut,
+                               "the capture stops inside this entry's date line")]
     if record["title"].endswith(cut):
         return None, [Rejected(record["position"], "truncated", "title", record["title"],
                                "the capture stops inside this entry's title")]

@@ -14,8 +14,8 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is, funder_text,
-    is_chrome, is_entry_date, is_site_label, page_paragraphs, title_key, too_long_to_read,
+    cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text,
+    is_chrome, is_count_line, is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, title_key, too_long_to_read,
     without_bullet,
 )
 
@@ -75,13 +75,18 @@ def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...]
 
 def has_page_head(paras: list[str]) -> bool:
     """True for "Skip to content", a date line and a title line (in either order), on a page
-    that is no listing."""
-    if len(paras) < 3 or fold(paras[0]).lower() != "skip to content":
+    with no result count.
+
+    A search listing prints its count ("1 - 20 of 45") before its entries, and a page about
+    a person, place or topic its name: one that opens with a date and a title is a document,
+    even when its body holds more date lines (a diary cut off before its metadata block).
+    """
+    if len(paras) < 3 or not opens_with_skip_link(paras):
         return False
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return dated_entry_count(paras) < 2
+    return not any(is_count_line(para) for para in paras)
 
 
 def singular(label: str) -> str:
@@ -195,17 +200,18 @@ def hinted_title_at(paras: list[str], title_hint: str | None) -> int | None:
 
 def unhinted_title_at(paras: list[str], start: int, date_at: int) -> int:
     """Index of the title line next to the date line at `date_at`: the nearest line before
-    the date, past a funder line, when it reads as a title (it ends no sentence), else the
-    line after the date.
+    the date, past a funder line, when it reads as a title, else the line after the date.
 
-    Most pages print the date first; some print the title first. A line before the date
-    that ends a sentence is the summary (often of a related document) that a capture saved
-    without chrome opens with, and the title follows the date.
+    Most pages print the date first; some print the title first. A capture saved without
+    the site chrome may open with a summary (often of a related document) before the date,
+    and the title follows the date: there, a line before the date that ends a sentence is
+    that summary. Below the chrome ("Skip to content") nothing comes before the date but
+    the title, which may end in a period ("... on 3.IX.1963.").
     """
     before = next((i for i in range(date_at - 1, start - 1, -1) if not funder_text(paras[i])), None)
-    if before is not None and not ends_sentence(paras[before]) and not is_chrome(paras[before]):
-        return before
-    return date_at + 1
+    if before is None or is_chrome(paras[before]):
+        return date_at + 1
+    return before if start > 0 or not ends_sentence(paras[before]) else date_at + 1
 
 
 def first_date_at(paras: list[str], start: int) -> int | None:

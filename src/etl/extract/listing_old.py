@@ -16,7 +16,7 @@ from etl.extract import Extraction
 from etl.extract.blocks import (
     Entry, bullet_text, ends_sentence, fold, folded_is, indent_of, is_chrome,
     is_dash_rule, is_entry_date, is_list_heading, listing_extraction, looks_like_summary, page_lines,
-    starts_undated_entry, too_long_to_read, topic_entries_at,
+    reads_as_prose, starts_undated_entry, too_long_to_read, topic_entries_at,
 )
 
 LAYOUT = "listing_old"
@@ -177,17 +177,36 @@ def footer_start(content: list[str], marks: list[bool]) -> int:
     `marks` says which lines are entry marks (bullets and dash rules).
 
     After the last entry mark, on a page whose entries are indented, the first unindented
-    line starts the footer, unless it and the next line read as an undated entry (a title
-    and a summary sentence), which a topic page may print flush left at the end of its list.
+    line starts the footer; on a page that prints them flush left, the first line after
+    the last entry's title and summary sentence. Unless it and the next line read as an
+    undated entry (a title and a summary sentence), which a topic page may print flush left
+    at the end of its list.
     """
     last_mark = max((i for i, mark in enumerate(marks) if mark), default=-1)
-    if last_mark + 1 >= len(content) or not is_indented(content[last_mark + 1]):
+    if last_mark < 0 or last_mark + 1 >= len(content):
         return len(content)
-    at = next((i for i in range(last_mark + 1, len(content)) if indent_of(content[i]) == 0),
-              len(content))
+    if is_indented(content[last_mark + 1]):
+        at = next((i for i in range(last_mark + 1, len(content)) if indent_of(content[i]) == 0),
+                  len(content))
+    else:
+        at = last_entry_end(content, last_mark)
     while at + 1 < len(content) and is_undated_entry(content[at], content[at + 1]):
         at += 2
     return at
+
+
+def last_entry_end(content: list[str], mark: int) -> int:
+    """Index after the flush-left entry whose mark is at `mark`: after its title (the
+    bullet line itself when it holds no date; after a rule, the line past its date line)
+    and the line that follows when that is its summary (a sentence, or prose without
+    its final period)."""
+    text = bullet_text(content[mark])
+    title_at = mark if text and not is_entry_date(text) else mark + 1
+    if text is None and title_at < len(content) and is_entry_date(content[title_at]):
+        title_at += 1
+    after = title_at + 1
+    is_summary = after < len(content) and (looks_like_summary(content[after]) or reads_as_prose(content[after]))
+    return after + 1 if is_summary else after
 
 
 def is_undated_entry(title: str, summary: str) -> bool:

@@ -2,7 +2,8 @@
 
 Told apart by the "N - M of T" result count (with or without the "Results:" and
 "Documents" labels around it) or, when there is no count, by unbulleted date lines
-each followed by a title line. Entries are date, title and summary paragraphs in page
+each followed by a title line (one is enough below "Skip to content" or a documents
+heading). Entries are date, title and summary paragraphs in page
 order; the date or the summary may be missing.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 from etl.extract import Extraction
 from etl.extract.blocks import (
     Entry, bullet_text, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
-    listing_extraction, page_lines, page_paragraphs, paragraphs, starts_undated_entry, too_long_to_read,
-    topic_entries_at,
+    listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs, starts_undated_entry,
+    too_long_to_read, topic_entries_at,
 )
 
 LAYOUT = "listing_search"
@@ -26,7 +27,11 @@ def matches(text: str) -> bool:
         return True
     if any(is_entry_date(b) for b in map(bullet_text, lines) if b is not None):
         return False  # bulleted dates are the older listing
-    return dated_entry_count(page_paragraphs(text)) >= 2
+    # Below the newer site's chrome or a documents heading, one dated entry is a list (a
+    # person's page with one related document): the document layouts were tried first.
+    paras = page_paragraphs(text)
+    one_will_do = opens_with_skip_link(paras) or any(is_list_heading(p) for p in paras)
+    return dated_entry_count(paras) >= (1 if one_will_do else 2)
 
 
 def extract(text: str) -> Extraction:
