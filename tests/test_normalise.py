@@ -466,6 +466,14 @@ def test_translated_for_a_project_by_gives_the_name():
     assert one(nz.translators, "APRF, fond 3. Translated for the Project by Ann Petrova.") == ["Ann Petrova"]
 
 
+def test_additional_translator_is_a_translator_and_an_editor_is_not():
+    assert many(nz.translators, ["Translated by Ann Petrova, edited by Bo Lindqvist.",
+                                 "Translated by Ann Petrova; edited by Bo Lindqvist.",
+                                 "Translated by Ann Petrova and edited by Bo Lindqvist.",
+                                 "Translated by Ann Petrova, with additional translation by Cai Wen."]) == [
+        ["Ann Petrova"], ["Ann Petrova"], ["Ann Petrova"], ["Ann Petrova", "Cai Wen"]]
+
+
 def test_two_translators_joined_by_and_are_two_names():
     assert one(nz.translators, "Translated by Ann Petrova and Bo Lindqvist.") == ["Ann Petrova", "Bo Lindqvist"]
 
