@@ -39,3 +39,78 @@ def test_article_cut_in_a_reference_drops_that_reference():
             "  1. Winter, A. Lights, 1990.\n  2. Holm, P. Ferries of the Co")
     extraction = article.extract(text)
     assert extraction.truncated and extraction.article["references"] == ["Winter, A. Lights, 1990."]
+
+
+NOTICE = "Text taken from Wikipedia under CC-BY-SA."
+CLOSING = "Community content is available under CC-BY-SA unless otherwise noted."
+
+
+def article_of(*paras: str) -> dict:
+    """The article extracted from a page of the notice, these paragraphs and the closing line."""
+    return article.extract("\n\n".join([NOTICE, *paras, CLOSING]) + "\n").article
+
+
+def test_prose_that_mentions_a_licence_stays_in_the_text():
+    found = article_of("Greyholm Light is an invented light.[1]",
+                       "In 2004 the keepers' logs were scanned and put under a Creative Commons licence.",
+                       "  1. Winter, A. Lights, 1990.")
+    assert "Creative Commons licence" in found["text"]
+    assert found["references"] == ["Winter, A. Lights, 1990."]
+
+
+def test_reference_that_mentions_a_licence_stays_a_reference():
+    drawings = "Lamp drawings, Creative Commons set of the Ivel Museum, retrieved May 2, 2011"
+    found = article_of("Greyholm Light is an invented light.[1][2]",
+                       "  \u2022 Winter, A. Lights, 1990.", f"  \u2022 {drawings}")
+    assert found["references"] == ["Winter, A. Lights, 1990.", drawings]
+
+
+def test_references_survive_a_footer_line_after_them():
+    found = article_of("Greyholm Light is an invented light.[1][2]", "References",
+                       "  1. Winter, A. Lights, 1990.", "  2. Holm, P. Ferries, 1999.",
+                       "This page was last modified on 9 May 2019, at 08:40.")
+    assert found["references"] == ["Winter, A. Lights, 1990.", "Holm, P. Ferries, 1999."]
+    assert found["text"].startswith("Greyholm Light") and "Winter" not in found["text"]
+
+
+def test_references_numbered_in_brackets():
+    found = article_of("Greyholm Light is an invented light.[1][2]", "References",
+                       "[1] Winter, A. (1990) Lights of the Coast.", "[2] Holm, P. (1999) Ferries.")
+    assert found["references"] == ["Winter, A. (1990) Lights of the Coast.", "Holm, P. (1999) Ferries."]
+    assert "Winter" not in found["text"]
+
+
+def test_caret_and_star_references_lose_their_marks_and_backlink_letters():
+    found = article_of("Greyholm Light is an invented light.[1][2][3]", "References",
+                       "^ a b Winter, A. (1990). Lights of the Coast.", "^ Holm, P. Ferries",
+                       "* Frey, A. Keeping the Light, 2001.")
+    assert found["references"] == ["Winter, A. (1990). Lights of the Coast.", "Holm, P. Ferries",
+                                   "Frey, A. Keeping the Light, 2001."]
+    assert found["sections"] == ["References"]
+
+
+def test_language_codes_of_any_wiki_form_split():
+    found = article_of("Greyholm Light is an invented light.[1]", "  1. Winter, A. Lights, 1990.",
+                       "sv:Greyholms fyr simple:Greyholm Light zh-min-nan:Greyholm teng-tha",
+                       "be-x-old:Маяк Грэйгольм")
+    assert found["language_links"] == ["sv:Greyholms fyr", "simple:Greyholm Light",
+                                       "zh-min-nan:Greyholm teng-tha", "be-x-old:Маяк Грэйгольм"]
+
+
+def test_edit_links_are_cut_from_headings():
+    found = article_of("Greyholm Light is an invented light.[1]", "Keepers[edit]",
+                       "Amund Frey kept the light.[2]", "See also[edit]", "  \u2022 Ivel Ferry",
+                       "References [edit | edit source]", "  1. Winter, A. Lights, 1990.",
+                       "  2. Holm, P. Ferries, 1999.")
+    assert found["sections"] == ["Keepers", "See also", "References"]
+    assert found["references"] == ["Winter, A. Lights, 1990.", "Holm, P. Ferries, 1999."]
+
+
+def test_short_sentences_with_letter_or_word_marks_are_prose():
+    found = article_of("Amund Frey (1901\u20131980) was an invented lighthouse keeper.[1]",
+                       "Early life", "He was born in Ivel in 1901.[a]",
+                       "He trained at sea.[citation needed]", "He wed in 1930.[note 2]",
+                       "  1. Winter, A. Lights, 1990.")
+    assert found["sections"] == ["Early life"]
+    assert found["text"].split("\n\n")[1:] == [
+        "He was born in Ivel in 1901.[a]", "He trained at sea.[citation needed]", "He wed in 1930.[note 2]"]

@@ -1,9 +1,13 @@
 """Encyclopedia article: a wiki mirror's copy of a Wikipedia article.
 
 Told apart by its first non-blank line, a licence notice saying the content comes from
-Wikipedia or under a Creative Commons licence. Prose paragraphs with [n] reference
-marks and short heading lines follow, then bulleted or numbered references, a line of
-language links ("ko:... ru:...") and a closing licence line. Wiki template leftovers
+Wikipedia or under a Creative Commons licence. Prose paragraphs with reference and note
+marks ("[1]", "[a]", "[citation needed]") and short heading lines follow (an "[edit]"
+link after a heading is cut), then the references, a line of language links ("ko:...
+ru:... zh-min-nan:...") and a closing licence line. Only the page's last line is read as
+that licence line: prose and references that name a licence elsewhere stay what they
+are. References are list items: bulleted ("•", "*"), numbered ("1.", "1)", "[1]") or
+led by the "^" of the marks citing them ("^ a b ..."). Wiki template leftovers
 ("Template:Use mdy dates") are removed from the prose and the references.
 """
 
@@ -13,8 +17,7 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    bullet_text, cut_last_line, fold, page_lines, page_paragraphs, too_long_to_read,
-    truncation_message,
+    BULLET, cut_last_line, fold, page_lines, page_paragraphs, too_long_to_read, truncation_message,
 )
 
 LAYOUT = "article"
@@ -25,11 +28,26 @@ LICENSE = re.compile(r"\b(?P<code>CC[- ]BY(?:[- ](?:SA|NC|ND))*)(?:[- ](?P<versi
 DEFAULT_LICENSE = "CC-BY-SA"  # the licence of Wikipedia's text
 NOTICE_TITLE = re.compile(r"article\s+[\"\u201c'\u2018](?P<title>[^\"\u201d'\u2019]+)[\"\u201d'\u2019]", re.I)
 TEMPLATE = re.compile(r"\s*Template:[^\s\[\]]+(?:\s+[a-z][^\s\[\]]*)*")
-LANGUAGE_CODE = r"[a-z]{2,3}(?:-[a-z]{2,8})*:\S"
+# Wiki language codes: two or three letters ("simple" the one longer), then parts of any
+# length ("zh-min-nan", "be-x-old").
+LANGUAGE_CODE = r"(?:[a-z]{2,3}|simple)(?:-[a-z]{1,10})*:\S"
 LANGUAGE_SPLIT = re.compile(r"\s+(?=" + LANGUAGE_CODE + ")")
-NUMBERED = re.compile(r"\d{1,3}[.)]\s+(?P<text>.+)")
-REFERENCE_MARK = re.compile(r"\[\d+\]")
+# A list item's mark: a bullet, a number ("1.", "1)", "[1]"), or the "^" Wikipedia prints
+# before a reference for the way back to the marks citing it, with one letter per mark
+# when several do ("^ a b").
+LIST_MARK = r"[" + BULLET + r"*]\s*|(?:\d{1,3}[.)]|\[\d{1,3}\])\s+"
+BACKLINK = r"\^\s*(?:Jump up(?: to)?:?\s*)?(?:a(?:\s+[b-z])+\s+)?"
+ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK + r")(?P<text>\S.*)")
+# Reference marks are numbers; note marks letters, numbered notes or short lower-case
+# remarks ("[a]", "[note 1]", "[citation needed]", "[when?]").
+NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
+EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
+# The end of a sentence or clause, before any closing quotes or brackets.
+CLAUSE_END = re.compile(r"[.!?,;:][\"'\u201d\u2019)\]]*$")
 SUBJECT_END = re.compile(r",|\s\(|\s(?:is|was|are|were|has|had|refers to)\s")
+REFERENCE_HEADING = re.compile(
+    r"(?:notes|references|footnotes|sources|citations|bibliography|works cited)"
+    r"(?:\s*(?:,|and|&)\s*(?:notes|references|footnotes|sources|citations|bibliography))*", re.I)
 NOT_REFERENCES = ("see also", "external links")
 
 
@@ -48,11 +66,12 @@ def extract(text: str) -> Extraction:
     if not paras:
         return Extraction(LAYOUT, truncated=True, message=truncation_message(partial or ""))
     notice, rest = paras[0], paras[1:]
-    title_line = own_title_line(rest)
-    parts = article_parts([(kind_of(p), p) for p in rest[bool(title_line):]])
+    body, closing = (rest[:-1], rest[-1:]) if rest and is_closing_licence(rest[-1]) else (rest, [])
+    title_line = own_title_line(body)
+    parts = article_parts([(kind_of(p), p) for p in body[bool(title_line):]])
     article = {
         "title": notice_title(notice) or title_line or first_subject(parts["prose"]),
-        "license": license_of([notice, *parts["licence"]]),
+        "license": license_of([notice, *closing]),
         "license_notice": notice,
         "language_links": parts["links"],
         "sections": parts["headings"],
@@ -67,15 +86,24 @@ def without_templates(text: str) -> str:
     return fold(TEMPLATE.sub("", text))
 
 
+def heading_text(para: str) -> str:
+    """A heading line without template leftovers and without the "[edit]" link after it."""
+    return EDIT_LINK.sub("", without_templates(para))
+
+
+def is_closing_licence(para: str) -> bool:
+    """The page's last line names a CC licence: the mirror's licence line, unless it is a
+    reference or a sentence of the article (with reference marks)."""
+    return bool(CLOSING_LICENCE.search(para)) and not ITEM.fullmatch(para) and not NOTE_MARK.search(para)
+
+
 def kind_of(para: str) -> str:
-    """What a line of the article is: links, licence, item, heading or prose."""
+    """What a line of the article is: links, item, heading or prose."""
     if is_language_links(para):
         return "links"
-    if CLOSING_LICENCE.search(para) and not REFERENCE_MARK.search(para):
-        return "licence"
-    if bullet_text(para) is not None or NUMBERED.fullmatch(para):
+    if ITEM.fullmatch(para):
         return "item"
-    return "heading" if is_heading(without_templates(para)) else "prose"
+    return "heading" if is_heading(heading_text(para)) else "prose"
 
 
 def is_language_links(para: str) -> bool:
@@ -84,39 +112,34 @@ def is_language_links(para: str) -> bool:
 
 
 def is_heading(para: str) -> bool:
-    """A short line with no closing punctuation and no reference marks."""
-    return 0 < len(para) <= 120 and len(para.split()) <= 12 and para[-1] not in ".!?,;:" \
-        and not REFERENCE_MARK.search(para)
+    """A short line that ends no sentence or clause and holds no reference or note marks."""
+    return 0 < len(para) <= 120 and len(para.split()) <= 12 and not CLAUSE_END.search(para) \
+        and not NOTE_MARK.search(para)
 
 
 def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
-    """Prose, headings, references, language links and licence lines, in page order.
+    """Prose, headings, references and language links, in page order.
 
-    List items after the last prose paragraph are the references (unless under a "See
-    also" or "External links" heading); items inside the prose stay in the text.
+    The references are the list items under a references heading ("References", "Notes",
+    "Sources", ...), whatever follows them (a footer line), and the items after the last
+    prose paragraph (a page may have no such heading); none under a "See also" or
+    "External links" heading. Other items are lists inside the prose and stay in the text.
     """
     last_prose = max((i for i, (kind, _) in enumerate(kinds) if kind == "prose"), default=-1)
-    parts: dict[str, list] = {"prose": [], "headings": [], "references": [], "links": [], "licence": []}
+    parts: dict[str, list] = {"prose": [], "headings": [], "references": [], "links": []}
     heading = ""
     for i, (kind, para) in enumerate(kinds):
         if kind == "heading":
-            heading = without_templates(para)
+            heading = heading_text(para)
             parts["headings"].append(heading)
-        elif kind == "item" and i > last_prose:
+        elif kind == "item" and (i > last_prose or REFERENCE_HEADING.fullmatch(heading)):
             if heading.lower() not in NOT_REFERENCES:
-                parts["references"].append(without_templates(item_text(para)))
+                parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
         elif kind in ("prose", "item"):
             parts["prose"].append(without_templates(para))
-        elif kind == "links":
-            parts["links"] += LANGUAGE_SPLIT.split(para)
         else:
-            parts["licence"].append(para)
+            parts["links"] += LANGUAGE_SPLIT.split(para)
     return parts
-
-
-def item_text(para: str) -> str:
-    text = bullet_text(para)
-    return text if text is not None else NUMBERED.fullmatch(para)["text"]
 
 
 def notice_title(notice: str) -> str | None:
@@ -128,7 +151,7 @@ def notice_title(notice: str) -> str | None:
 def own_title_line(rest: list[str]) -> str | None:
     """The title when it stands on its own line under the notice, before the first prose."""
     if len(rest) > 1 and kind_of(rest[0]) == "heading" and kind_of(rest[1]) == "prose":
-        return without_templates(rest[0])
+        return heading_text(rest[0])
     return None
 
 
