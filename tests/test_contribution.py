@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import pipeline, publish
+from etl import inbox, pipeline, publish
 from etl.contribution import check_paths, default_limits, resource_file, UnsafePath
 from etl.report import json_report, report_data, text_report
 from etl.sources import list_source_files
@@ -248,3 +248,126 @@ def test_the_json_report_is_stable_and_complete(release):
 
 def test_limits_come_from_the_project_settings():
     assert default_limits().max_bytes > 1_000_000 and default_limits(10).max_bytes == 10
+
+
+# --- what a file is shown as, and what the exit status means -----------------------------------
+
+LISTING = ("1 - 1 of 1\n\nJuly 31, 1981\n\nAn Invented Record of a Conversation about Ferries\n\n"
+           "An invented summary of a talk about river ferries.\n")
+EXPORT_HEADER = "document_url,original_publication_date,title,record_id,text_body"
+EXPORT_ROW = 'https://example.org/document/80001,"May 3, 1951",An invented telegram,80001,body'
+# One file of every kind a capture check cannot read anything from.
+UNREADABLE_CAPTURES = {
+    "empty.txt": b"",
+    "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "undecodable.txt": bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40,
+    "unrecognised.txt": b"Dear colleague,\nthank you for the letter.\n",
+}
+UNREADABLE_TABLES = {"empty.csv": b"", "binary.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}
+
+
+def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _problems_of(report, rule: str) -> list[dict]:
+    return report.problems.filter(pl.col("rule") == rule).to_dicts()
+
+
+def test_a_copy_is_named_with_the_earlier_file_it_copies(tmp_path):
+    folder = _write(tmp_path / "captures", {
+        "a/listing.txt": LISTING, "b/listing-copy.txt": LISTING,
+        "image.png": UNREADABLE_CAPTURES["binary.txt"], "image-as.txt": UNREADABLE_CAPTURES["binary.txt"],
+    })
+    shown = folder.as_posix()
+    report = check_paths([folder])
+    copies = {(p["file"], p["message"]) for p in _problems_of(report, "duplicate")}
+    assert copies == {(f"{shown}/b/listing-copy.txt", f"same bytes as {shown}/a/listing.txt"),
+                      (f"{shown}/image.png", f"same bytes as {shown}/image-as.txt")}
+    assert [p["file"] for p in _problems_of(report, "binary")] == [f"{shown}/image-as.txt"]
+
+
+def test_the_files_of_a_package_are_shown_as_its_path_was_given(release, tmp_path, monkeypatch):
+    package = _package(tmp_path / "pkg", release, {"documents": "data/documents.csv"})
+    absolute = [c.path for c in check_paths([package]).checked]
+    assert absolute == [f"{package.as_posix()}/datapackage.json", f"{package.as_posix()}/data/documents.csv"]
+    monkeypatch.chdir(tmp_path)
+    assert [c.path for c in check_paths([Path("pkg")]).checked] == ["pkg/datapackage.json", "pkg/data/documents.csv"]
+    monkeypatch.chdir(package)
+    assert [c.path for c in check_paths([Path("datapackage.json")]).checked] == [
+        "datapackage.json", "data/documents.csv"]
+
+
+@pytest.mark.parametrize("name", [*UNREADABLE_CAPTURES, *UNREADABLE_TABLES])
+def test_a_file_nothing_can_be_read_from_exits_2_as_a_capture_or_a_table(tmp_path, name):
+    path = _write(tmp_path, {name: {**UNREADABLE_CAPTURES, **UNREADABLE_TABLES}[name]}) / name
+    report = check_paths([path])
+    [checked] = report.checked
+    assert (checked.status, report.exit_code) == ("unreadable", 2), text_report(report)
+
+
+def test_files_nothing_can_be_read_from_inside_a_folder_are_its_problems_exit_1(tmp_path):
+    folder = _write(tmp_path / "sent", {**UNREADABLE_CAPTURES, **UNREADABLE_TABLES,
+                                        "listing.txt": LISTING})
+    report = check_paths([folder])
+    assert report.exit_code == 1, text_report(report)
+    shown = {p["file"].removeprefix(folder.as_posix() + "/") for p in report.problems.to_dicts()}
+    assert shown == {*UNREADABLE_CAPTURES, *UNREADABLE_TABLES}
+    assert text_report(report).endswith(": invalid\n")
+
+
+def test_one_unrecognised_capture_is_a_problem_of_that_file_the_rest_still_checked(tmp_path):
+    folder = _write(tmp_path / "captures", {"listing.txt": LISTING,
+                                            "letter.txt": UNREADABLE_CAPTURES["unrecognised.txt"]})
+    report = check_paths([folder])
+    [checked] = report.checked
+    assert (checked.kind, checked.status, checked.rows, report.exit_code) == ("captures", "invalid", 1, 1)
+    [problem] = report.problems.to_dicts()
+    assert (problem["file"], problem["rule"]) == (f"{folder.as_posix()}/letter.txt", "unrecognised")
+
+
+def test_a_folder_is_checked_file_by_file_by_kind(release, tmp_path):
+    folder = _write(tmp_path / "sent", {
+        "good.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n",
+        "tables/bad_rows.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n{EXPORT_ROW}\n",
+        "pages/listing.txt": LISTING,
+    })
+    _package(folder / "pkg", release, {"documents": "data/documents.csv"})
+    shown = folder.as_posix()
+    report = check_paths([folder])
+    assert [(c.path, c.kind, c.target, c.status) for c in report.checked] == [
+        (shown, "captures", "captures", "valid"),
+        (f"{shown}/good.csv", "table", "scraper-export", "valid"),
+        (f"{shown}/pkg/datapackage.json", "package", None, "valid"),
+        (f"{shown}/pkg/data/documents.csv", "table", "documents", "valid"),
+        (f"{shown}/tables/bad_rows.csv", "table", "scraper-export", "invalid"),
+    ]
+    assert _rules(report) == {(3, "record_id", "unique")}
+    assert report.exit_code == 1
+
+
+def test_a_folder_with_no_files_cannot_be_checked(tmp_path):
+    (tmp_path / "sent").mkdir()
+    report = check_paths([tmp_path / "sent"])
+    assert report.exit_code == 2
+    assert "no files" in report.problems.get_column("message")[0]
+
+
+def test_a_folder_in_the_inbox_is_judged_file_by_file(tmp_path):
+    folder = tmp_path / "contributions"
+    good = _write(folder / "inbox" / "good", {"export.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n"})
+    mixed = _write(folder / "inbox" / "mixed", {"export.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n",
+                                                "empty.csv": b""})
+    assert inbox.inbox_entries(folder) == [good, mixed]
+    judged = inbox.check_entry(good, default_limits())
+    assert ([(c.kind, c.target) for c in judged.checked], judged.exit_code) == ([("table", "scraper-export")], 0)
+    assert inbox.file_entry(good, judged, folder) == folder / "accepted" / "good"
+    judged = inbox.check_entry(mixed, default_limits())
+    assert [(c.path.removeprefix(mixed.as_posix()), c.status) for c in judged.checked] == [
+        ("/empty.csv", "unreadable"), ("/export.csv", "valid")]
+    assert judged.exit_code == 1
+    assert inbox.file_entry(mixed, judged, folder) == folder / "rejected" / "mixed"

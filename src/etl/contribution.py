@@ -1,17 +1,18 @@
 """Checking what comes from outside: contributed tables, data packages and captures.
 
 Nothing from a contributor enters a build before it passes the schemas the published
-dataset uses. `check_paths` reads each path the way its kind needs and gathers every
-problem as one row (file, row, field, rule, value, message); `etl validate`, the
-`validate_contribution` flow and the build's reading of accepted contributions all call
-this module. Nothing is fetched and nothing outside a contribution is read.
+dataset uses. `check_paths` reads each path the way its kind needs (a folder file by file,
+each file by its kind) and gathers every problem as one row (file, row, field, rule, value,
+message); `etl validate`, the `validate_contribution` flow and the build's reading of
+accepted contributions all call this module. Nothing is fetched and nothing outside a
+contribution is read.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
@@ -30,8 +31,9 @@ PROBLEM_SCHEMA = {
     "file": pl.String, "row": pl.Int64, "field": pl.String, "rule": pl.String,
     "value": pl.String, "message": pl.String,
 }
-# Rules that mean the input could not be read as what it claims to be (exit status 2).
-UNREADABLE_RULES = ("unreadable", "unrecognised")
+# Rules of a file nothing could be read from: it cannot be read at all, or not as what it
+# claims to be (exit status 2 when it is a path named to the check, see Report.exit_code).
+UNREADABLE_RULES = ("unreadable", "unrecognised", "empty", "binary", "undecodable", "parse_error")
 DESCRIPTOR = "datapackage.json"
 REPORT_SUFFIXES = (".report.json", ".report.txt")
 # A cell a spreadsheet would run as a formula, unless it is a plain number.
@@ -51,11 +53,14 @@ class Checked:
     rows: int = 0
     problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
     changes: pl.DataFrame | None = None  # against a release: row, document_id, change, fields
+    inside: bool = False  # a file found inside a folder or package named to the check, not named itself
 
     @property
     def status(self) -> str:
-        rules = self.problems.get_column("rule")
-        if rules.is_in(UNREADABLE_RULES).any():
+        """unreadable when nothing could be read from this input itself; a file inside a
+        folder that cannot be read is one of the folder's problems, not the folder unreadable."""
+        own_rules = self.problems.filter(pl.col("file") == self.path).get_column("rule")
+        if own_rules.is_in(UNREADABLE_RULES).any():
             return "unreadable"
         return "invalid" if self.problems.height else "valid"
 
@@ -70,8 +75,11 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        statuses = {c.status for c in self.checked}
-        return 2 if "unreadable" in statuses else 1 if "invalid" in statuses else 0
+        """0 valid; 1 problems found, a file inside a named folder or package that cannot be
+        read among them; 2 a named path that nothing could be read from."""
+        if any(c.status == "unreadable" and not c.inside for c in self.checked):
+            return 2
+        return 1 if any(c.status != "valid" for c in self.checked) else 0
 
 
 def file_problem(path: str, rule: str, message: str, field_name: str | None = None, value: str | None = None) -> pl.DataFrame:
@@ -92,6 +100,14 @@ def _sorted(problems: list[pl.DataFrame]) -> pl.DataFrame:
     found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else pl.DataFrame(schema=PROBLEM_SCHEMA)
     return found.unique(["file", "row", "field", "rule"], keep="first", maintain_order=True) \
         .sort("file", "row", "field", "rule", nulls_last=False)
+
+
+def _folder_prefix(folder: str) -> str:
+    """What goes before a path below `folder` (a folder as the report names it) to name the
+    file as the user gave the folder: relative below a relative folder, absolute below an
+    absolute one; nothing below "."."""
+    folder = PurePosixPath(folder).as_posix()
+    return "" if folder == "." else f"{folder.rstrip('/')}/"
 
 
 def default_limits(max_bytes: int | None = None) -> Limits:
@@ -448,8 +464,9 @@ def check_package(descriptor_path: Path, shown: str, limits: Limits = Limits(),
     typed = dict(published or {})
     checked = []
     for name, path in files:
-        shown_file = f"{shown.removesuffix(DESCRIPTOR).rstrip('/')}/{path.relative_to(root).as_posix()}".lstrip("/")
+        shown_file = _folder_prefix(PurePosixPath(shown).parent.as_posix()) + path.relative_to(root).as_posix()
         result, table = check_table(path, shown_file, name, limits, published, check_keys=False)
+        result.inside = True
         checked.append((name, result, table))
         if table is not None:
             typed[name] = table if name not in typed else pl.concat([typed[name], table], how="diagonal_relaxed")
@@ -462,18 +479,31 @@ def check_package(descriptor_path: Path, shown: str, limits: Limits = Limits(),
 
 # --- captures --------------------------------------------------------------------------------
 
-def check_captures(path: Path, shown: str, published: dict[str, pl.DataFrame] | None = None) -> Checked:
-    """Run the extractor over a capture or a folder of them: what would be quarantined, and
-    why, as problems; nothing is published."""
-    root, paths = (path, list_source_files(path)) if path.is_dir() else (path.parent, [path.name])
+def _named_sources(sources: pl.DataFrame, file: pl.Expr) -> pl.DataFrame:
+    """`sources` with `file`, the name the report gives each capture, and each copy's message
+    naming the earlier file (the one read) the way the report names it."""
+    named = sources.sort("path").with_columns(file.alias("file"))
+    earlier = pl.col("file").first().over("sha256")
+    return named.with_columns(pl.when(pl.col("status") == "duplicate")
+                              .then(pl.concat_str([pl.lit("same bytes as "), earlier])).otherwise("message").alias("message"))
+
+
+def check_captures(path: Path, shown: str, published: dict[str, pl.DataFrame] | None = None,
+                   files: list[str] | None = None) -> Checked:
+    """Run the extractor over a capture or a folder of them (its `files`, by default all): what
+    would be quarantined, and why, as problems; nothing is published."""
+    if path.is_dir():
+        root, paths = path, list_source_files(path) if files is None else files
+        file = pl.concat_str([pl.lit(_folder_prefix(shown)), pl.col("path")])
+    else:
+        root, paths, file = path.parent, [path.name], pl.lit(shown)
     extracted = pipeline.combine_batches([pipeline.extract_batch(root, paths)])
     release = pipeline.assemble_release(extracted)
-    sources = release.tables["sources"]
-    where = sources.select("source_id", pl.concat_str([pl.lit(shown.rstrip("/") + "/" if path.is_dir() else ""),
-                                                       pl.col("path")]).alias("file")).unique("source_id")
-    if not path.is_dir():
-        where = where.with_columns(pl.lit(shown).alias("file"))
-    bad_files = sources.filter(pl.col("status") != "ok").join(where, on="source_id").select(
+    sources = _named_sources(release.tables["sources"], file)
+    # Copies share their source_id; records and quarantine rows are the earlier file's.
+    where = sources.filter(pl.col("status") != "duplicate").unique("source_id", keep="first", maintain_order=True) \
+        .select("source_id", "file")
+    bad_files = sources.filter(pl.col("status") != "ok").select(
         "file", pl.lit(None, pl.Int64).alias("row"), pl.lit(None, pl.String).alias("field"),
         pl.col("status").alias("rule"), pl.lit(None, pl.String).alias("value"), "message",
     )
@@ -506,18 +536,53 @@ def published_tables(release: Path) -> dict[str, pl.DataFrame]:
     return tables
 
 
+def folder_files(folder: Path) -> tuple[list[str], list[str], list[str]]:
+    """A folder's files by kind, as paths below it: (descriptors, tables, captures). The files
+    below a datapackage.json are its package's, read through it; reports are left out."""
+    files = [f for f in list_source_files(folder) if not _is_report(f)]
+    packages = [PurePosixPath(f).parent for f in files if PurePosixPath(f).name == DESCRIPTOR]
+    outermost = [p for p in packages if not any(p != q and p.is_relative_to(q) for q in packages)]
+    loose = [f for f in files if not any(PurePosixPath(f).is_relative_to(p) for p in outermost)]
+    tables = [f for f in loose if table_format(Path(f))]
+    captures = sorted(set(loose) - set(tables))
+    return [(p / DESCRIPTOR).as_posix() for p in outermost], tables, captures
+
+
+def check_folder(folder: Path, shown: str, wanted: str | None = None, limits: Limits = Limits(),
+                 published: dict[str, pl.DataFrame] | None = None) -> list[Checked]:
+    """Check a folder file by file, each by its kind: the captures together (a copy or a
+    repeated article is found across files), each table file as a table, each package
+    through its datapackage.json. A file in it that cannot be read is a problem of the
+    folder, not the folder unreadable."""
+    descriptors, tables, captures = folder_files(folder)
+    if not (descriptors or tables or captures):
+        return [Checked(shown, "captures", problems=file_problem(
+            shown, "empty", "the folder holds no files; put the tables, packages or captures to check in it"))]
+    checked = [check_captures(folder, shown, published, captures)] if captures else []
+    prefix = _folder_prefix(shown)
+    for relpath in sorted([*descriptors, *tables]):
+        found = check_package(folder / relpath, prefix + relpath, limits, published) if relpath in descriptors \
+            else [check_table(folder / relpath, prefix + relpath, wanted, limits, published)[0]]
+        for result in found:
+            result.inside = True
+        checked += found
+    return checked
+
+
 def check_path(path: Path, wanted: str | None = None, limits: Limits = Limits(),
                published: dict[str, pl.DataFrame] | None = None) -> list[Checked]:
     """Check one path: a package (a folder with datapackage.json, or the descriptor), a
-    table file, or captures (a folder without a descriptor, or any other file)."""
+    table file, a folder (file by file, see check_folder), or any other file as a capture."""
     shown = path.as_posix()
     if path.is_symlink() or not path.exists():
         what = "is a symbolic link; send the file itself" if path.is_symlink() else "does not exist"
         return [Checked(shown, "table", problems=file_problem(shown, "unreadable", f"{shown} {what}"))]
     if path.is_dir() and (path / DESCRIPTOR).exists():
-        return check_package(path / DESCRIPTOR, f"{shown.rstrip('/')}/{DESCRIPTOR}", limits, published)
+        return check_package(path / DESCRIPTOR, f"{_folder_prefix(shown)}{DESCRIPTOR}", limits, published)
     if path.name == DESCRIPTOR:
         return check_package(path, shown, limits, published)
+    if path.is_dir():
+        return check_folder(path, shown, wanted, limits, published)
     if path.is_file() and table_format(path):
         result, _ = check_table(path, shown, wanted, limits, published)
         return [result]

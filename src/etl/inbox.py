@@ -33,6 +33,8 @@ def free_name(folder: Path, name: str) -> Path:
 
 
 def check_entry(entry: Path, limits: Limits, published: dict | None = None) -> Report:
+    """The report on one entry, checked as `etl validate` checks a path: a folder file by
+    file, each by its kind (tables, packages, captures)."""
     return Report(check_path(entry, None, limits, published))
 
 
