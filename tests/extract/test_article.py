@@ -114,3 +114,10 @@ def test_short_sentences_with_letter_or_word_marks_are_prose():
     assert found["sections"] == ["Early life"]
     assert found["text"].split("\n\n")[1:] == [
         "He was born in Ivel in 1901.[a]", "He trained at sea.[citation needed]", "He wed in 1930.[note 2]"]
+
+
+def test_heading_above_the_language_links_is_no_section():
+    found = article_of("Greyholm Light is an invented light.[1]", "References", "  1. Winter, A. Lights, 1990.",
+                       "In other languages", "sv:Greyholms fyr no:Greyholm fyr")
+    assert found["sections"] == ["References"]
+    assert found["language_links"] == ["sv:Greyholms fyr", "no:Greyholm fyr"]

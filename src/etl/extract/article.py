@@ -124,6 +124,7 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
     "Sources", ...), whatever follows them (a footer line), and the items after the last
     prose paragraph (a page may have no such heading); none under a "See also" or
     "External links" heading. Other items are lists inside the prose and stay in the text.
+    A heading right above the language links ("In other languages") is no section.
     """
     last_prose = max((i for i, (kind, _) in enumerate(kinds) if kind == "prose"), default=-1)
     parts: dict[str, list] = {"prose": [], "headings": [], "references": [], "links": []}
@@ -131,7 +132,8 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
     for i, (kind, para) in enumerate(kinds):
         if kind == "heading":
             heading = heading_text(para)
-            parts["headings"].append(heading)
+            if i + 1 == len(kinds) or kinds[i + 1][0] != "links":
+                parts["headings"].append(heading)
         elif kind == "item" and (i > last_prose or REFERENCE_HEADING.fullmatch(heading)):
             if heading.lower() not in NOT_REFERENCES:
                 parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
