@@ -162,3 +162,16 @@ def test_mixed_case_title_of_a_listing_beats_an_upper_cased_one_of_the_page():
     ))
     row = docs.row(0, named=True)
     assert (docs.height, row["title"], row["summary"]) == (1, "Cable on Grain Quotas", "page summary")
+
+
+def test_text_of_a_complete_capture_beats_that_of_one_cut_off():
+    records = _records(
+        {"source_id": "a", "position": 1, "layout": "document_new", "title": "Report", "title_key": "report",
+         "date": "1963-10-02", "record_id": 7, "text": "First paragraph."},
+        {"source_id": "b", "position": 1, "layout": "document_new", "title": "Report", "title_key": "report",
+         "date": "1963-10-02", "record_id": 7, "text": "First paragraph.\n\nSecond paragraph."},
+    )
+    assigned, _ = assign_documents(records)
+    assert merge_documents(assigned).get_column("text").to_list() == ["First paragraph."]
+    assert merge_documents(assigned, pl.Series(["a"])).get_column("text").to_list() == [
+        "First paragraph.\n\nSecond paragraph."]

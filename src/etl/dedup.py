@@ -11,7 +11,8 @@
   entry printed without its date line) joins the document of that folded title when exactly
   one document in the build has it; otherwise it stays a document of its own.
 - Fields merge by rank: a document page beats a contribution, a contribution beats a
-  listing; a title printed in mixed case beats an upper-cased one whatever their ranks,
+  listing; within a rank a complete capture beats one that was cut off (its text lacks
+  the end); a title printed in mixed case beats an upper-cased one whatever their ranks,
   and within a rank a date to the day beats one to the month or year.
 """
 
@@ -113,13 +114,16 @@ def _best_dates(ordered: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def merge_documents(records: pl.DataFrame) -> pl.DataFrame:
-    """One row per document_id: each field from the best-ranked record that has it."""
+def merge_documents(records: pl.DataFrame, cut_sources: pl.Series | None = None) -> pl.DataFrame:
+    """One row per document_id: each field from the best-ranked record that has it;
+    `cut_sources` are the source_ids of captures that were cut off."""
+    cut = pl.col("source_id").is_in(cut_sources.implode()) if cut_sources is not None else pl.lit(False)
     ordered = records.with_columns(
         record_rank().alias("_rank"),
+        cut.alias("_cut"),
         (pl.col("title") == pl.col("title").str.to_uppercase()).alias("_upper"),
         pl.col("date_precision").replace_strict(_FINENESS, default=len(_FINENESS)).alias("_fineness"),
-    ).sort("document_id", "_rank", "_upper", "source_id", "position")
+    ).sort("document_id", "_rank", "_cut", "_upper", "source_id", "position")
     merged = ordered.group_by("document_id", maintain_order=True).agg(
         _best_title(),
         *[_first_present(f) for f in _MERGED_FIELDS + _LIST_FIELDS if f != "title"],

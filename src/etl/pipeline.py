@@ -233,7 +233,8 @@ def assemble_release(extracted: Extracted, check: Callable[..., tuple[pl.DataFra
     checked, rejected = (check or checked_records)(extracted.records, seconds)
     with Stopwatch(seconds)("dedup"):
         assigned, ambiguous = assign_documents(checked)
-        documents = merge_documents(assigned)
+        cut = extracted.sources.filter(pl.col("status") == "truncated").get_column("source_id")
+        documents = merge_documents(assigned, cut)
         links = document_links(assigned)
         collections, members = collection_tables(extracted.collections, links, extracted.sources)
         articles, references, article_quarantine = _article_tables(extracted)
