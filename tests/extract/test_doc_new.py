@@ -1,6 +1,6 @@
 from capture_cases import assert_case, extract_case
 
-from etl.extract import doc_new
+from etl.extract import doc_new, extract_capture
 
 
 def test_document_information_block_gives_every_labelled_field():
@@ -182,3 +182,21 @@ def test_html_heading_holding_only_the_sites_name_is_not_the_title():
 
 def test_html_heading_in_a_banner_is_not_the_title_when_another_heading_follows():
     assert_case("document_new/banner_heading_with_another_name")
+
+
+def test_html_page_cut_before_its_metadata_with_banners_above_its_head_is_a_document():
+    html = ('<html><body><a href="#main">Skip to content</a><div id="cookies"><p>This site uses cookies.</p>'
+            '<button>Accept</button> <button>Decline</button></div><ol class="crumbs"><li>Home</li>'
+            '<li>Documents</li></ol><p>May 5, 1971</p><h1>Letter of the Keeper of Greyholm Light</h1>'
+            '<p>The keeper asks for oil.</p><p class="summ')
+    extraction = extract_capture(html, is_html=True)
+    assert extraction.layout == "document_new" and extraction.truncated
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("May 5, 1971", "Letter of the Keeper of Greyholm Light")]
+
+
+def test_summary_heading_above_the_summary_is_not_in_the_text():
+    text = ("Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nBody.\n\nSummary\n\nThe memo asks for lights.\n\n"
+            "Document Information\n\nType\n\nMemo\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["text"], record["summary"]) == ("Body.", "The memo asks for lights.")

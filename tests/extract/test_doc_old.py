@@ -127,3 +127,12 @@ Board Papers, File 40.</p><p><a href="/document/301703">https://digitalarchive.e
     assert extraction.layout == "document_old"
     assert (record["url"], record["record_id"], record["text"]) == (
         "https://digitalarchive.example.org/document/301703", "301703", "The keeper has oil for nine nights.")
+
+
+def test_site_labels_repeated_at_the_start_of_the_body_are_not_body_text():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nMay 5, 1971\n\n"
+            "  \u2022 Citation\n\n    The keeper asks for oil.\n\n"
+            "    \u201cLetter of the Keeper of Greyholm Light,\u201d May 5, 1971, History and Public Policy Program "
+            "Digital Archive, Archive of the Board.\n\n  \u2022 share document\n\nEnglish HTML\n\nEnglish HTML\n\n"
+            "I ask for oil.\n")
+    assert doc_old.extract(text).records[0]["text"] == "I ask for oil."

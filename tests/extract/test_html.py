@@ -104,3 +104,25 @@ def test_heading_after_the_site_header_closes_is_no_banner_heading():
     page = parse_html_page("<html><body><header><a href='/'>Home</a></header><h1>Note on the Tern</h1>"
                            "<h1>Later</h1></body></html>")
     assert page.heading == "Note on the Tern"
+
+
+def test_asides_and_elements_marked_as_footer_sidebar_or_menu_are_dropped():
+    page = parse_html_page(
+        '<html><body><p>Kept</p><aside><p>Related</p></aside><div id="sidebar"><div><p>Side</p></div>'
+        '<p>Still side</p></div><div role="contentinfo"><p>Address</p></div>'
+        '<div class="site-footer wide"><p>Phone</p></div><p>Also kept</p></body></html>')
+    assert page.text == "Kept\n\nAlso kept\n"
+
+
+def test_links_of_a_definition_value_with_only_separators_between_are_values_of_their_own():
+    page = parse_html_page('<html><body><dl><dt>Subjects</dt><dd><a href="/a">Boats</a><a href="/b">Lights</a>'
+                           '</dd><dt>Places</dt><dd><a href="/c">Ivel</a>, <a href="/d">Greyholm</a></dd>'
+                           '<dt>Source</dt><dd>Letter of <a href="/e">Frey</a> and <a href="/f">Holm</a></dd>'
+                           '</dl></body></html>')
+    assert page.text == "Subjects\n\nBoats\nLights\n\nPlaces\n\nIvel\nGreyholm\n\nSource\n\nLetter of Frey and Holm\n"
+
+
+def test_a_labelled_date_line_is_the_date_alone():
+    page = parse_html_page('<html><body><div><span>Date:</span> <time>May 5, 1971</time></div>'
+                           '<p>Date: of the boat</p></body></html>')
+    assert page.text == "May 5, 1971\n\nDate: of the boat\n"

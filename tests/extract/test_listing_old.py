@@ -1,6 +1,6 @@
 from capture_cases import assert_case, capture_path, extract_case
 
-from etl.extract import listing_old
+from etl.extract import extract_capture, listing_old
 
 
 def test_collection_page_gives_the_collection_block_and_its_entries_in_order():
@@ -256,3 +256,11 @@ def test_footer_after_flush_left_entries_is_not_an_entry():
     records = listing_old.extract(text).records
     assert [r["date_text"] for r in records] == ["May 02, 1966", "May 09, 1966"]
     assert records[-1]["summary"] == "The ministry sends the valve by the next boat."
+
+
+def test_short_summary_of_the_last_html_list_item_is_kept():
+    html = ('<html><body><ul><li>May 02, 1966<br><a href="/document/1">Report on the Fog Horn</a><br>'
+            'The horn is mended.</li><li>May 09, 1966<br><a href="/document/2">Reply on the Fog Horn</a><br>'
+            'Oil is sent.</li></ul></body></html>')
+    records = extract_capture(html, is_html=True).records
+    assert [r["summary"] for r in records] == ["The horn is mended.", "Oil is sent."]

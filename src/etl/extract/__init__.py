@@ -50,7 +50,7 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
     """The records of one capture, read by the first layout that matches it."""
     page = parse_html_page(text) if is_html else None
     body = page.text if page else text
-    layout = next((m for m in LAYOUTS if m.matches(body)), None)
+    layout = layout_of(body, page)
     if layout is None:
         cut = "; " + HTML_CUT if page and not page.complete else ""
         return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut}")
@@ -66,6 +66,16 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
             extraction.truncated = True
             extraction.message = extraction.message or HTML_CUT
     return extraction
+
+
+def layout_of(body: str, page: HtmlPage | None):
+    """The layout module that reads `body`, or None. An HTML page whose heading has a date
+    line beside it is a newer-site document page when no document layout took it: its head
+    may be pushed down by banners the text layouts cannot tell from the content."""
+    layout = next((m for m in LAYOUTS if m.matches(body)), None)
+    if page and layout not in (*DOCUMENT_LAYOUTS, article) and doc_new.has_dated_heading(body, page.heading):
+        return doc_new
+    return layout
 
 
 def unrecognised_reason(text: str) -> str:

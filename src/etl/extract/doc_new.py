@@ -14,13 +14,14 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text,
-    is_chrome, is_count_line, is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, title_key, too_long_to_read,
-    without_bullet,
+    bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
+    is_count_line, is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, title_key,
+    too_long_to_read, without_bullet,
 )
 
 LAYOUT = "document_new"
 HEADING = "document information"
+SUMMARY_HEADING = "summary"
 HEAD_WINDOW = 4  # the date line is among the first few lines after the chrome
 LABEL_GAP = 25  # most value lines between two labels of one metadata block
 # label -> (record field or None when the schema has none, how its value lines combine);
@@ -220,7 +221,23 @@ def first_date_at(paras: list[str], start: int) -> int | None:
 
 
 def body_fields(body: list[str], has_metadata: bool) -> dict:
-    """Text and summary: the summary is the last paragraph before the metadata block."""
+    """Text and summary: the summary is the last paragraph before the metadata block (a
+    "Summary" heading above it belongs to neither)."""
     if not has_metadata:
         return {"text": "\n\n".join(body) or None, "summary": None}
-    return {"text": "\n\n".join(body[:-1]) or None, "summary": fold(body[-1]) if body else None}
+    text = body[:-2] if len(body) >= 2 and folded_is(body[-2], SUMMARY_HEADING) else body[:-1]
+    return {"text": "\n\n".join(text) or None, "summary": fold(body[-1]) if body else None}
+
+
+def has_dated_heading(text: str, heading: str | None) -> bool:
+    """True for an HTML page whose heading (its h1) has a date line beside it, right above
+    or below it (past a funder line), and that shows no result count: a document page,
+    even one cut off before its metadata with banners and breadcrumbs above its head."""
+    paras = page_paragraphs(text)
+    title_at = hinted_title_at(paras, heading)
+    if title_at is None or any(is_count_line(para) for para in paras):
+        return False
+    near = [i for i in (title_at - 1, title_at + 1, title_at + 2) if 0 <= i < len(paras)]
+    if title_at + 2 in near and not funder_text(paras[title_at + 1]):
+        near.remove(title_at + 2)
+    return any(is_entry_date(paras[i]) and bullet_text(paras[i]) is None for i in near)

@@ -10,12 +10,13 @@ site header followed by a date line tells a page cut off before its citation.
 from __future__ import annotations
 
 import re
+from itertools import dropwhile
 
 from etl.dates import is_date_text
 from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text,
-    is_chrome, is_dash_rule, is_entry_date, page_paragraphs, record_id_from_url,
+    is_chrome, is_dash_rule, is_entry_date, is_site_label, page_paragraphs, record_id_from_url,
     too_long_to_read,
 )
 
@@ -147,10 +148,11 @@ def summary_text(paras: list[str], cite_at: int | None, end: int | None) -> str 
 
 
 def body_text(paras: list[str], citation_end: int | None) -> str | None:
-    """The body: what follows "English HTML", else the citation block (up to "share document")."""
+    """The body: what follows "English HTML", else the citation block (up to "share document"),
+    without the site's labels that may open it (a second "English HTML")."""
     marks = [i for i, p in enumerate(paras) if folded_is(p, "english html")]
-    if marks:
-        return "\n\n".join(paras[marks[0] + 1:]) or None
-    if citation_end is not None:
-        return "\n\n".join(paras[citation_end + 1:]) or None
-    return None
+    start = marks[0] + 1 if marks else citation_end + 1 if citation_end is not None else None
+    if start is None:
+        return None
+    body = list(dropwhile(is_site_label, paras[start:]))
+    return "\n\n".join(body) or None

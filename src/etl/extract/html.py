@@ -2,9 +2,12 @@
 
 Told apart by `<!DOCTYPE html>` or `<html` (the caller knows). Block elements become
 separate lines with a blank line between blocks, `li` items become "  • " bullet
-lines, `br` and the newer site's inline list values (class "pill") break a line (a
-`br` inside a heading, which is one title, is a space), and script, style, nav, head
-and footer are dropped; entities are decoded. The page's links, its canonical address
+lines, `br` and the newer site's inline list values (class "pill", or links in a `dd`
+with nothing but separators between them) break a line (a `br` inside a heading, which
+is one title, is a space), and script, style, nav, head, footer and aside are dropped,
+with the elements a page marks as its footer or sidebar (role "contentinfo",
+"complementary" or "navigation"; id or class "footer" or "sidebar"); entities are
+decoded. A line "Date: <date>" is the date alone. The page's links, its canonical address
 and its heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
 whatever text follows the list.
@@ -21,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from etl.extract.blocks import BULLET, fold
+from etl.extract.blocks import BULLET, fold, is_entry_date
 
 BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
@@ -32,7 +35,13 @@ BLOCKS = frozenset({
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Inline elements that the site shows one per line: the newer site's list values ("pills").
 LINE_CLASSES = frozenset({"pill"})
-DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer"})
+DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer", "aside"})
+# Other elements dropped with all they hold: what a page marks as its footer, sidebar or menu.
+DROPPED_ROLES = frozenset({"contentinfo", "complementary", "navigation"})
+DROPPED_NAMES = frozenset({"footer", "site-footer", "sidebar"})  # ids and class names
+# Between two links of one `dd`, text that only separates them ("Youth, Festivals").
+LINK_SEPARATOR = re.compile(r"[\s,;|\u00b7\u2022/]*")
+DATE_LABEL = re.compile(r"(?:Date|Dated)\s*:\s*(?P<date>.+)", re.I)
 SPACES = re.compile(r"[ \t\r\n\f]+")
 # A header inside one of these heads that part of the page, not the site.
 SECTIONING = frozenset({"article", "aside", "main", "section"})
@@ -87,6 +96,14 @@ def parse_html_page(html: str) -> HtmlPage:
     )
 
 
+def is_page_furniture(attributes: dict[str, str]) -> bool:
+    """True for an element the page marks as its footer, sidebar or menu."""
+    if attributes.get("role", "").lower() in DROPPED_ROLES:
+        return True
+    names = {attributes.get("id", "").lower(), *attributes.get("class", "").lower().split()}
+    return not DROPPED_NAMES.isdisjoint(names)
+
+
 def without_cut_tag(html: str) -> tuple[str, bool]:
     """The page without a tag cut in half at its end, and whether it stops inside text."""
     html = html.rstrip()
@@ -105,6 +122,9 @@ class PageReader(HTMLParser):
         self.list_ends: list[int] = []
         self.pieces: list[str] = []
         self.dropped: list[str] = []  # open dropped elements
+        self.skipped: tuple[str, int] | None = None  # a dropped footer or sidebar: its tag, open count
+        self.in_dd = False  # inside a dd and no other block since it opened
+        self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
         self.bullet = False
         self.in_heading = False  # inside an h1-h6 and no other block since it opened
         self.pre = 0
@@ -130,9 +150,16 @@ class PageReader(HTMLParser):
         self.note_address(tag, attributes)
         if tag == "body":
             self.dropped.clear()  # a head left open ends where the body starts
+        if self.skipped is not None:
+            if tag == self.skipped[0] and tag not in VOID:
+                self.skipped = (tag, self.skipped[1] + 1)
+            return
         if tag in DROPPED:
             self.dropped.append(tag)
         if self.dropped:
+            return
+        if tag not in VOID and tag != "body" and is_page_furniture(attributes):
+            self.skipped = (tag, 1)
             return
         self.open_element(tag, attributes)
 
@@ -146,14 +173,24 @@ class PageReader(HTMLParser):
             self.end_block()
             self.bullet = self.bullet or tag == "li"
             self.in_heading = tag in HEADINGS
+            self.in_dd, self.link_end = tag == "dd", None
         if tag == "pre":
             self.pre += 1
         elif tag == "a":
+            if self.in_dd and self.link_end is not None \
+                    and LINK_SEPARATOR.fullmatch("".join(self.pieces[self.link_end:])):
+                del self.pieces[self.link_end:]
+                self.end_line()  # the next of a dd's links: a value of its own
             self.anchor = (attributes.get("href", ""), [])
         elif tag == "h1" and self.heading is None:
             self.h1, self.h1_in_banner = [], self.banner is not None
 
     def handle_endtag(self, tag: str) -> None:
+        if self.skipped is not None:
+            if tag == self.skipped[0]:
+                count = self.skipped[1] - 1
+                self.skipped = (tag, count) if count else None
+            return
         if tag in self.dropped:
             del self.dropped[self.dropped.index(tag):]
             return
@@ -163,6 +200,8 @@ class PageReader(HTMLParser):
             href, words = self.anchor
             self.links.append((href, fold("".join(words))))
             self.anchor = None
+            if self.in_dd:
+                self.link_end = len(self.pieces)
         elif tag == "h1" and self.h1 is not None:
             self.end_h1()
         elif tag == "pre":
@@ -202,7 +241,7 @@ class PageReader(HTMLParser):
             self.heading = text
 
     def handle_data(self, data: str) -> None:
-        if self.dropped:
+        if self.dropped or self.skipped is not None:
             return
         if self.pre:
             for i, part in enumerate(data.split("\n")):
@@ -228,6 +267,8 @@ class PageReader(HTMLParser):
         self.pieces = []
         if not text.strip():
             return
+        if text[:1] in "Dd" and (labelled := DATE_LABEL.fullmatch(text)) and is_entry_date(labelled["date"]):
+            text = labelled["date"]
         if self.bullet:
             text, self.bullet = f"  {BULLET} {text}", False
         self.lines.append(text)
