@@ -474,6 +474,12 @@ def test_additional_translator_is_a_translator_and_an_editor_is_not():
         ["Ann Petrova"], ["Ann Petrova"], ["Ann Petrova"], ["Ann Petrova", "Cai Wen"]]
 
 
+def test_a_suffix_after_a_comma_stays_in_its_name():
+    assert many(nz.translators, ["Translated by Amund Frey, Jr. and Bo Lindqvist.",
+                                 "Translated by Ann Petrova and Amund Frey, Sr."]) == [
+        ["Amund Frey, Jr.", "Bo Lindqvist"], ["Ann Petrova", "Amund Frey, Sr."]]
+
+
 def test_two_translators_joined_by_and_are_two_names():
     assert one(nz.translators, "Translated by Ann Petrova and Bo Lindqvist.") == ["Ann Petrova", "Bo Lindqvist"]
 

@@ -320,16 +320,19 @@ def translators(source: pl.Expr) -> pl.Expr:
     there is none.
 
     The sentence ends at the first period that does not follow a single capital letter or
-    a title, so initials ('A. B. Smith') and 'Dr.' stay inside names. 'with additional
-    translation by D' adds a translator; a clause naming others ('edited by E') ends the list.
+    a title, so initials ('A. B. Smith') and 'Dr.' stay inside names, as does ', Jr.'. 'with
+    additional translation by D' adds a translator; a clause naming others ('edited by E')
+    ends the list.
     """
     after_by = source.str.extract(r"(?s)\b(?i:translated)\b[^.]*?\bby:?\s+(.*)$")
-    sentence = after_by.str.replace_all(r"\b(\p{Lu}|Dr|Prof|Mrs?|Ms)\.", "$1\x01").str.extract(r"^([^.]*)") \
+    sentence = after_by.str.replace_all(r",\s*(Jr|Sr)\.", "\x02 $1.") \
+        .str.replace_all(r"\b(\p{Lu}|Dr|Prof|Mrs?|Ms|Jr|Sr)\.", "$1\x01").str.extract(r"^([^.]*)") \
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "") \
         .str.replace_all(r"(?i)\s*[,;]?\s+with additional translations? by\s+", ", ") \
         .str.replace(r"(?i)\s*[,;]?\s+(?:and\s+)?(?:edited|revised|annotated|introduced|reviewed|checked|"
                      r"proofread|transcribed)\b.*$", "")
-    return _name_list(sentence, r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*[&;]\s*")
+    names = _name_list(sentence, r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*[&;]\s*")
+    return names.list.eval(pl.element().str.replace_all("\x02", ",", literal=True))  # the comma before 'Jr.'
 
 
 def funders(funders_text: pl.Expr) -> pl.Expr:

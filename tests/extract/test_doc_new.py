@@ -200,3 +200,22 @@ def test_summary_heading_above_the_summary_is_not_in_the_text():
             "Document Information\n\nType\n\nMemo\n")
     record = doc_new.extract(text).records[0]
     assert (record["text"], record["summary"]) == ("Body.", "The memo asks for lights.")
+
+
+def test_a_related_documents_block_after_the_pages_own_does_not_replace_it():
+    text = ("Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nBody.\n\nThe memo asks for lights.\n\n"
+            "Document Information\n\nSource\n\nArchive of the Board. Translated by Ann Petrova.\n\n"
+            "Record ID\n\n400790\n\nRelated Documents\n\nMay 9, 1970\n\nA Reply on Lights\n\nThe board agrees.\n\n"
+            "Document Information\n\nSource\n\nArchive of the Port. Translated by Bo Lindqvist.\n\n"
+            "Record ID\n\n400791\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["record_id"], record["source"], record["summary"], record["text"]) == (
+        "400790", "Archive of the Board. Translated by Ann Petrova.", "The memo asks for lights.", "Body.")
+
+
+def test_person_page_with_only_a_name_above_its_documents_is_no_document():
+    text = ("Skip to content\n\nAmund Frey\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper.\n\nMay 9, 1962\n\nReply of the Ministry of Beacons to Amund Frey\n\n"
+            "The ministry refuses.\n")
+    assert not doc_new.matches(text)
+    assert extract_capture(text, is_html=False).layout == "listing_search"

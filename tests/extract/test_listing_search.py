@@ -1,6 +1,6 @@
 from capture_cases import assert_case, extract_case
 
-from etl.extract import listing_search
+from etl.extract import extract_capture, listing_search
 
 
 def test_search_results_with_labels_give_entries_in_order():
@@ -116,3 +116,10 @@ def test_day_first_dates_with_a_weekday_or_a_final_period_make_no_search_listing
     text = ("Friday, 3 October 1958\n\nLetter on Night Pilotage\n\n"
             "11.XI.1958.\n\nMinutes of the Buoy Committee\n")
     assert not listing_search.matches(text)
+
+
+def test_results_label_and_count_on_one_line():
+    text = ("Skip to content\n\nResults: 1 - 2 of 2\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper.\n\nMay 9, 1962\n\nReply of the Ministry of Beacons to Amund Frey\n")
+    assert extract_capture(text, is_html=False).layout == "listing_search"
+    assert [r["date_text"] for r in listing_search.extract(text).records] == ["May 5, 1962", "May 9, 1962"]

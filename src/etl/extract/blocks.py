@@ -32,7 +32,7 @@ CHROME = frozenset({
 _LABEL_FIRST = frozenset(label[0] for label in CHROME)
 # Headings a page prints above its list of documents (also in CHROME).
 LIST_HEADINGS = ("documents", "related documents")
-COUNT_LINE = re.compile(r"\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
+COUNT_LINE = re.compile(r"(?:results:?\s*)?\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
 DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
 _RULE_FIRST = frozenset("-\u2013\u2014_=")
 # A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
@@ -141,9 +141,10 @@ def is_dash_rule(line: str) -> bool:
 
 
 def is_count_line(line: str) -> bool:
-    """True for the "N - M of T" line of a search result page."""
-    # The count starts with a digit: other lines are not folded.
-    return line.lstrip()[:1].isdigit() and bool(COUNT_LINE.fullmatch(fold(line)))
+    """True for the "N - M of T" line of a search result page ("Results: N - M of T" too)."""
+    # The count starts with a digit or "Results": other lines are not folded.
+    first = line.lstrip()[:1]
+    return (first.isdigit() or first in ("R", "r")) and bool(COUNT_LINE.fullmatch(fold(line)))
 
 
 def is_site_label(line: str) -> bool:
@@ -206,6 +207,13 @@ def is_entry_date(line: str) -> bool:
 def dated_entry_count(paras: list[str]) -> int:
     """How many date lines are followed by a line that can be a title."""
     return sum(is_entry_date(a) and not is_entry_date(b) and not is_chrome(b)
+               for a, b in zip(paras, paras[1:]))
+
+
+def titled_entry_count(paras: list[str]) -> int:
+    """How many date lines are followed by a line that reads as a title (not as prose): the
+    entries of a list, where a diary's dated paragraphs do not count."""
+    return sum(is_entry_date(a) and not is_entry_date(b) and not is_chrome(b) and not reads_as_prose(b)
                for a, b in zip(paras, paras[1:]))
 
 

@@ -16,7 +16,7 @@ from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
     is_count_line, is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, title_key,
-    too_long_to_read, without_bullet,
+    titled_entry_count, too_long_to_read, without_bullet,
 )
 
 LAYOUT = "document_new"
@@ -68,7 +68,7 @@ def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...]
         paras = paras[:-1]  # the cut line is kept nowhere
     meta = metadata_start(paras)
     head, body_at = head_fields(paras[:meta], title_hint)
-    values = metadata_values(paras[meta:], {end - meta for end in list_ends}) if meta is not None else {}
+    values = metadata_values(metadata_block(paras, meta), {end - meta for end in list_ends}) if meta is not None else {}
     fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
               **metadata_fields(values, cut=bool(partial) and not is_label_start(partial))}
     return document_extraction(LAYOUT, fields, partial)
@@ -76,18 +76,19 @@ def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...]
 
 def has_page_head(paras: list[str]) -> bool:
     """True for "Skip to content", a date line and a title line (in either order), on a page
-    with no result count.
+    with no result count and no second date line followed by a title.
 
     A search listing prints its count ("1 - 20 of 45") before its entries, and a page about
-    a person, place or topic its name: one that opens with a date and a title is a document,
-    even when its body holds more date lines (a diary cut off before its metadata block).
+    a person, place or topic its name, then its documents (a date and a title each). A
+    document's body may hold more date lines, but followed by prose (a diary cut off before
+    its metadata block).
     """
     if len(paras) < 3 or not opens_with_skip_link(paras):
         return False
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return not any(is_count_line(para) for para in paras)
+    return not any(is_count_line(para) for para in paras) and titled_entry_count(paras) < 2
 
 
 def singular(label: str) -> str:
@@ -127,10 +128,12 @@ def is_label_start(partial: str) -> bool:
 
 
 def metadata_start(paras: list[str]) -> int | None:
-    """Index where the metadata block starts: its heading, or the first of a run of labels."""
+    """Index where the metadata block starts: its heading, or the first of a run of labels.
+    Of several headings, the first with a label right under it (a related document's block
+    may follow the page's own)."""
     headings = [i for i, p in enumerate(paras) if is_heading(p)]
     if headings:
-        return headings[-1]
+        return next((i for i in headings if i + 1 < len(paras) and label_of(paras[i + 1])[0]), headings[-1])
     labels = {i: label for i, p in enumerate(paras) if (label := label_of(p)[0])}
     at = list(labels)
     run = at[-1:]
@@ -140,6 +143,13 @@ def metadata_start(paras: list[str]) -> int | None:
         run.insert(0, i)
     distinct = {labels[i] for i in run}
     return run[0] if len(distinct) >= 3 else None
+
+
+def metadata_block(paras: list[str], start: int) -> list[str]:
+    """The metadata block starting at `start`, up to the next "Document Information" heading
+    (another document's block)."""
+    end = next((i for i in range(start + 1, len(paras)) if is_heading(paras[i])), len(paras))
+    return paras[start:end]
 
 
 def metadata_values(block: list[str], ends: set[int] = frozenset()) -> dict[str, list[str]]:
