@@ -52,6 +52,14 @@ def test_html_is_recognised_by_its_opening(tmp_path):
     assert capture.format == "html"
 
 
+def test_html_after_an_xml_prolog_or_a_saved_from_comment_is_html(tmp_path):
+    for name, data in [("a.html", b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0'
+                                  b' Strict//EN" "x"><html></html>'),
+                       ("b.html", b"<!-- saved from url=(0040)https://example.org/document/1 -->\n<html></html>"),
+                       ("c.txt", b"A page about <html> tags.\n")]:
+        assert read_capture(tmp_path, _write(tmp_path, name, data)).format == ("text" if name == "c.txt" else "html")
+
+
 def test_source_id_is_the_content_hash_prefix(tmp_path):
     one = read_capture(tmp_path, _write(tmp_path, "a/one.txt", b"same bytes"))
     two = read_capture(tmp_path, _write(tmp_path, "b/two.txt", b"same bytes"))

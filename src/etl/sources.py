@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Union
 
 _BINARY_PROBE = 8192
-_HTML_OPENINGS = ("<!doctype html", "<html")
+# <!DOCTYPE html> or <html, past white space, a BOM, an XML prolog and comments.
+_HTML_START = re.compile(r"[\ufeff\s]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html)", re.I | re.S)
 # Control characters (C0 and C1) other than white space: text is nearly free of them.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # A local folder, or the URL of one in any file system fsspec knows.
@@ -159,7 +160,9 @@ def looks_binary(data: bytes) -> bool:
 
 
 def looks_html(text: str) -> bool:
-    return text.lstrip("\ufeff \t\r\n")[:20].lower().startswith(_HTML_OPENINGS)
+    """True when the text opens with <!DOCTYPE html> or <html>, past an XML prolog and
+    comments (a browser's "saved from url" note, a web archive's)."""
+    return bool(_HTML_START.match(text[:4096]))
 
 
 def read_capture(root: Source, relpath: str) -> Capture:

@@ -2,7 +2,7 @@ import pytest
 
 from etl.extract.blocks import (
     cut_last_line, fold, funder_text, is_chrome, is_count_line, is_entry_date, new_record,
-    page_lines, reads_as_prose, record_fields, record_id_from_url,
+    page_lines, page_url, reads_as_prose, record_fields, record_id_from_url,
 )
 
 
@@ -56,6 +56,17 @@ def test_document_date_lines_with_a_weekday_or_a_final_period(line):
                                   "Friday, October 1958", "Friday", "Friday, the harbour board meets"])
 def test_day_first_iso_and_weekday_only_lines_are_not_document_date_lines(line):
     assert not is_entry_date(line)
+
+
+def test_web_archive_addresses_stand_for_the_original_page():
+    original = "http://archive.example.org/document/120001"
+    for copy in ["https://web.archive.org/web/20150912083000/http://archive.example.org:80/document/120001",
+                 "/web/20150912083000id_/http://archive.example.org/document/120001",
+                 "https://wayback.archive-it.org/4321/20150912083000/http://archive.example.org/document/120001"]:
+        assert page_url(copy, None) == original
+    assert page_url("document/120001", "https://web.archive.org/web/20150912083000/http://archive.example.org/") \
+        == original
+    assert page_url("/document/7", "https://archive.example.org/x") == "/document/7"
 
 
 def test_record_id_only_from_numeric_document_urls():

@@ -126,3 +126,17 @@ def test_a_labelled_date_line_is_the_date_alone():
     page = parse_html_page('<html><body><div><span>Date:</span> <time>May 5, 1971</time></div>'
                            '<p>Date: of the boat</p></body></html>')
     assert page.text == "May 5, 1971\n\nDate: of the boat\n"
+
+
+def test_a_web_archives_toolbar_and_banner_are_dropped():
+    page = parse_html_page(
+        "<html><body><!-- BEGIN WAYBACK TOOLBAR INSERT --><div><p>2014</p><p>12 captures</p><a href='/x'>Close</a>"
+        "</div><!-- END WAYBACK TOOLBAR INSERT --><div id='wm-ipp-print'>The Wayback Machine</div>"
+        "<div id='wm-ipp'><p>September 12, 2015</p></div><p>Skip to content</p><p>Kept</p></body></html>")
+    assert page.text == "Skip to content\n\nKept\n" and page.links == []
+
+
+def test_a_saving_tools_note_of_the_address_and_the_base_href_are_kept():
+    page = parse_html_page('<html><head><meta name="savepage-url" content="https://example.org/document/9">'
+                           '<base href="https://example.org/"></head><body><p>x</p></body></html>')
+    assert (page.canonical, page.base) == ("https://example.org/document/9", "https://example.org/")

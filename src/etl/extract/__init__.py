@@ -100,5 +100,5 @@ def add_page_addresses(extraction: Extraction, page: HtmlPage) -> None:
         else:
             hrefs = unused.get(title_key(record["title"]), [])
             href = hrefs.pop(0) if hrefs else None
-        record["url"] = record["url"] or page_url(href, page.canonical)
+        record["url"] = record["url"] or page_url(href, page.base or page.canonical)
         record["record_id"] = record["record_id"] or record_id_from_url(record["url"] or href)

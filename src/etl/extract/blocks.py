@@ -42,6 +42,10 @@ MASKED_EMAIL = re.compile(r"(?:[\w ]+:\s*)?\[email\s+protected\]", re.I)
 FUNDER = re.compile(r"made possible with support from\s+(?P<funders>.+)", re.I)
 DOCUMENT_URL = re.compile(r"(?:^|/)document/(?P<id>\d{1,9})/?(?:[?#]\S*)?$")
 URL = re.compile(r"https?://\S+|/\S*")
+# A web archive's address of a copy: [host]/web/<timestamp>[modifier]/<original>, or
+# Archive-It's [host]/<collection>/<timestamp>/<original>.
+ARCHIVED_URL = re.compile(r"(?:https?://[^/\s]+)?/(?:web|\d+)/\d{4,14}(?:[a-z]{2}_)?\*?/(?P<url>https?://\S+)")
+DEFAULT_PORT = re.compile(r"^(https?://[^/:]+):(?:80|443)(?=/|$)")
 PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                                    "\u2013": "-", "\u2014": "-"})
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
@@ -236,12 +240,20 @@ def record_id_from_url(url: str | None) -> str | None:
 
 
 def page_url(href: str | None, base: str | None) -> str | None:
-    """An absolute or site-rooted address for a link, or None when it cannot be made one."""
+    """An absolute or site-rooted address for a link, or None when it cannot be made one;
+    the original address when a web archive's copy rewrote it (see original_address)."""
     href = (href or "").strip()
-    if URL.fullmatch(href):
-        return href
-    url = urljoin(base, href) if href and base else ""
-    return url if URL.fullmatch(url) else None
+    url = href if URL.fullmatch(href) else urljoin(original_address(base), href) if href and base else ""
+    return original_address(url) if URL.fullmatch(url) else None
+
+
+def original_address(url: str) -> str:
+    """The address a web archive's copy stands for: ".../web/20150912083000/http://host:80/x"
+    (Wayback Machine, Archive-It) is "http://host/x" (a default port dropped); others as given."""
+    archived = ARCHIVED_URL.match(url)
+    if not archived:
+        return url
+    return DEFAULT_PORT.sub(r"\1", archived["url"])
 
 
 def too_long_to_read(text: str) -> bool:

@@ -7,7 +7,9 @@ with nothing but separators between them) break a line (a `br` inside a heading,
 is one title, is a space), and script, style, nav, head, footer and aside are dropped,
 with the elements a page marks as its footer or sidebar (role "contentinfo",
 "complementary" or "navigation"; id or class "footer" or "sidebar"); entities are
-decoded. A line "Date: <date>" is the date alone. The page's links, its canonical address
+decoded. A line "Date: <date>" is the date alone. What a web archive puts in a page it
+serves is dropped too: the Wayback Machine's toolbar (between its BEGIN and END WAYBACK
+TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner. The page's links, its canonical address
 and its heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
 whatever text follows the list.
@@ -38,7 +40,9 @@ LINE_CLASSES = frozenset({"pill"})
 DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer", "aside"})
 # Other elements dropped with all they hold: what a page marks as its footer, sidebar or menu.
 DROPPED_ROLES = frozenset({"contentinfo", "complementary", "navigation"})
-DROPPED_NAMES = frozenset({"footer", "site-footer", "sidebar"})  # ids and class names
+DROPPED_NAMES = frozenset({"footer", "site-footer", "sidebar", "archive-it-banner", "wm-ipp"})  # ids, class names
+DROPPED_ID_PREFIXES = ("wm-ipp",)  # the Wayback Machine's toolbar: wm-ipp-base, wm-ipp-print, ...
+TOOLBAR_START, TOOLBAR_END = "BEGIN WAYBACK TOOLBAR INSERT", "END WAYBACK TOOLBAR INSERT"
 # Between two links of one `dd`, text that only separates them ("Youth, Festivals").
 LINK_SEPARATOR = re.compile(r"[\s,;|\u00b7\u2022/]*")
 DATE_LABEL = re.compile(r"(?:Date|Dated)\s*:\s*(?P<date>.+)", re.I)
@@ -72,7 +76,8 @@ def spaces_folded(data: str) -> str:
 class HtmlPage:
     text: str  # text lines; no final newline when the page stops inside a text run
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text folded)
-    canonical: str | None = None  # rel=canonical link, else og:url
+    canonical: str | None = None  # rel=canonical link, else og:url, else a saving tool's note of the page's URL
+    base: str | None = None  # the base href that relative links are read against
     heading: str | None = None  # text of the document's h1 (see the module's docstring)
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
@@ -89,7 +94,8 @@ def parse_html_page(html: str) -> HtmlPage:
     return HtmlPage(
         text=text if cut_in_text else text + "\n",
         links=reader.links,
-        canonical=reader.canonical or reader.og_url,
+        canonical=reader.canonical or reader.og_url or reader.saved_url,
+        base=reader.base,
         heading=reader.heading or reader.logo_heading,
         complete=bool(CLOSED.search(html)),
         list_ends=tuple(reader.list_ends),
@@ -100,8 +106,10 @@ def is_page_furniture(attributes: dict[str, str]) -> bool:
     """True for an element the page marks as its footer, sidebar or menu."""
     if attributes.get("role", "").lower() in DROPPED_ROLES:
         return True
-    names = {attributes.get("id", "").lower(), *attributes.get("class", "").lower().split()}
-    return not DROPPED_NAMES.isdisjoint(names)
+    element_id = attributes.get("id", "").lower()
+    if element_id.startswith(DROPPED_ID_PREFIXES):
+        return True
+    return not DROPPED_NAMES.isdisjoint({element_id, *attributes.get("class", "").lower().split()})
 
 
 def without_cut_tag(html: str) -> tuple[str, bool]:
@@ -133,6 +141,9 @@ class PageReader(HTMLParser):
         self.links: list[tuple[str, str]] = []
         self.canonical: str | None = None
         self.og_url: str | None = None
+        self.saved_url: str | None = None  # <meta name="savepage-url">, as SingleFile and others write it
+        self.base: str | None = None
+        self.in_toolbar = False  # between a web archive's toolbar comments
         self.heading: str | None = None  # the first h1 with text that is no logo
         self.logo_heading: str | None = None  # the first h1 with text that may be the site's logo
         self.h1_in_banner = False
@@ -153,6 +164,8 @@ class PageReader(HTMLParser):
         if self.skipped is not None:
             if tag == self.skipped[0] and tag not in VOID:
                 self.skipped = (tag, self.skipped[1] + 1)
+            return
+        if self.in_toolbar:
             return
         if tag in DROPPED:
             self.dropped.append(tag)
@@ -190,6 +203,8 @@ class PageReader(HTMLParser):
             if tag == self.skipped[0]:
                 count = self.skipped[1] - 1
                 self.skipped = (tag, count) if count else None
+            return
+        if self.in_toolbar:
             return
         if tag in self.dropped:
             del self.dropped[self.dropped.index(tag):]
@@ -240,8 +255,15 @@ class PageReader(HTMLParser):
         else:
             self.heading = text
 
+    def handle_comment(self, data: str) -> None:
+        """A web archive's toolbar lies between two comments that name it."""
+        if TOOLBAR_START in data:
+            self.in_toolbar = True
+        elif TOOLBAR_END in data:
+            self.in_toolbar = False
+
     def handle_data(self, data: str) -> None:
-        if self.dropped or self.skipped is not None:
+        if self.dropped or self.skipped is not None or self.in_toolbar:
             return
         if self.pre:
             for i, part in enumerate(data.split("\n")):
@@ -261,6 +283,10 @@ class PageReader(HTMLParser):
             self.canonical = self.canonical or attributes.get("href") or None
         elif tag == "meta" and attributes.get("property", "").lower() == "og:url":
             self.og_url = self.og_url or attributes.get("content") or None
+        elif tag == "meta" and attributes.get("name", "").lower() == "savepage-url":
+            self.saved_url = self.saved_url or attributes.get("content") or None
+        elif tag == "base":
+            self.base = self.base or attributes.get("href") or None
 
     def end_line(self) -> None:
         text = "".join(self.pieces).strip(" ") if not self.pre else "".join(self.pieces).rstrip()
