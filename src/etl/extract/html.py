@@ -9,8 +9,9 @@ with the elements a page marks as its footer or sidebar (role "contentinfo",
 "complementary" or "navigation"; id or class "footer" or "sidebar"); entities are
 decoded. A line "Date: <date>" is the date alone. What a web archive puts in a page it
 serves is dropped too: the Wayback Machine's toolbar (between its BEGIN and END WAYBACK
-TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner. The page's links, its canonical address
-and its heading come back beside the text, so that records can get their `url` and
+TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner. A dropped
+element left open ends with the body. The page's links, its canonical address and its
+heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
 whatever text follows the list.
 
@@ -199,6 +200,8 @@ class PageReader(HTMLParser):
             self.h1, self.h1_in_banner = [], self.banner is not None
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("body", "html"):
+            self.skipped, self.in_toolbar = None, False  # what was left open ends with the body
         if self.skipped is not None:
             if tag == self.skipped[0]:
                 count = self.skipped[1] - 1
