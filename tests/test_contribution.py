@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import inbox, pipeline, publish
-from etl.contribution import check_paths, default_limits, resource_file, UnsafePath
+from etl import contribution, inbox, pipeline, publish
+from etl.contribution import DESCRIPTOR, check_paths, default_limits, resource_file, UnsafePath
 from etl.report import json_report, report_data, text_report
 from etl.sources import list_source_files
 
@@ -120,8 +120,9 @@ def test_foreign_keys_may_point_into_the_release(release, tmp_path):
     orphan = members.head(1).with_columns(pl.lit("rid-424242").alias("document_id"), pl.lit("99").alias("position"))
     pl.concat([members, orphan]).write_csv(tmp_path / "members.csv")
     report = check_paths([tmp_path / "members.csv"], against=release)
-    assert _rules(report) == {(4, "document_id", "foreignKey")}
-    assert check_paths([tmp_path / "members.csv"]).exit_code == 0  # keys are not checked without a release
+    # checked all the same, though a build takes no collection_documents rows (refused as unused)
+    assert _rules(report) == {(4, "document_id", "foreignKey"), (None, None, "unused")}
+    assert _rules(check_paths([tmp_path / "members.csv"])) == {(None, None, "unused")}  # keys need a release
 
 
 # --- packages ----------------------------------------------------------------------------
@@ -146,7 +147,9 @@ def test_a_package_is_checked_resource_by_resource_and_across_keys(release, tmp_
                                                    "collection_documents": "data/members.csv"})
     report = check_paths([package])
     assert [c.kind for c in report.checked] == ["package", "table", "table", "table"]
-    assert report.exit_code == 0, text_report(report)
+    # valid but for the tables a build takes no rows from
+    assert {(p["file"].removeprefix(package.as_posix()), p["rule"]) for p in report.problems.to_dicts()} == {
+        ("/data/collections.csv", "unused"), ("/data/members.csv", "unused")}, text_report(report)
     # drop the documents the members point to: every member row is now an orphan
     pl.read_csv(package / "data" / "documents.csv", infer_schema=False).head(0).write_csv(package / "data" / "documents.csv")
     members = pl.read_csv(package / "data" / "members.csv", infer_schema=False).height
@@ -371,3 +374,124 @@ def test_a_folder_in_the_inbox_is_judged_file_by_file(tmp_path):
         ("/empty.csv", "unreadable"), ("/export.csv", "valid")]
     assert judged.exit_code == 1
     assert inbox.file_entry(mixed, judged, folder) == folder / "rejected" / "mixed"
+
+
+# --- what the build will do with it ----------------------------------------------------------
+
+DOCUMENT_FIELDS = [f["name"] for f in
+                   json.loads((PROJECT_ROOT / "schemas" / "documents.json").read_text("utf-8"))["fields"]]
+CD_TABLE = "collection_id,document_id,position\ncollection-invented,rid-70001,1\n"
+
+
+def _document(number: int, **values) -> dict:
+    """One invented, valid row of our documents table (as text cells) of record id `number`,
+    `values` over it."""
+    row = dict.fromkeys(DOCUMENT_FIELDS)
+    row.update(document_id=f"rid-{number}", record_id=str(number),
+               title=f"An invented memorandum number {number}", date="1951-03-02", date_precision="day",
+               date_start="1951-03-02", date_end="1951-03-02", date_text="March 2, 1951", has_text="false",
+               source_count="1")
+    row.update(values)
+    return row
+
+
+def _documents_table(path: Path, *rows: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(list(rows), schema=dict.fromkeys(DOCUMENT_FIELDS, pl.String)).write_csv(path)
+    return path
+
+
+def test_a_documents_table_is_also_checked_as_the_build_reads_it_each_problem_once(tmp_path):
+    path = _documents_table(
+        tmp_path / "documents.csv",
+        _document(70001),
+        _document(70002, title="L" * 2500),  # the records schema's maxLength
+        _document(70003, date_text="n.d."),  # the normaliser cannot read it
+        _document(1234567890),  # more digits than a record id has
+        _document(70005, record_id="abc"),  # the schema's type problem, said once
+        _document(70006, date_text=None, date="someday"),  # the schema's pattern problem, said once
+    )
+    report = check_paths([path])
+    assert _rules(report) == {(3, "title", "maxLength"), (4, "date_text", "date"), (5, "record_id", "pattern"),
+                              (6, "record_id", "type"), (7, "date", "pattern")}
+    # every row the build would quarantine is a row the check reports
+    extracted = contribution.accepted_extracted(tmp_path)
+    _, quarantined = pipeline.checked_records(extracted.records)
+    rows = set((quarantined.get_column("position") + 1).to_list())
+    assert rows and rows <= {r[0] for r in _rules(report)}
+
+
+def test_a_rid_document_id_must_name_its_record_id_and_changes_give_the_build_s_id(release, tmp_path):
+    path = _documents_table(tmp_path / "documents.csv", _document(900003, document_id="rid-900002"),
+                            _document(900004, record_id=None), _document(900005))
+    report = check_paths([path], against=release)
+    assert _rules(report) == {(2, "document_id", "document-id"), (3, "document_id", "document-id")}
+    first, second = report.problems.get_column("message").to_list()
+    assert "rid-900003" in first and "900004" in second
+    [checked] = report.checked
+    assert {(r["document_id"], r["change"]) for r in checked.changes.to_dicts()} >= {
+        ("rid-900003", "add"), ("rid-900005", "add")}
+
+
+def test_a_repeated_or_missing_document_id_is_one_problem(tmp_path):
+    path = _documents_table(tmp_path / "documents.csv", _document(70001), _document(70001, title="A second title"),
+                            _document(70003, document_id=None))
+    assert _rules(check_paths([path])) == {(3, "document_id", "unique"), (4, "document_id", "required")}
+
+
+def test_tables_the_build_takes_no_rows_from_are_refused_with_the_reason(tmp_path):
+    (tmp_path / "members.csv").write_text(CD_TABLE, encoding="utf-8")
+    report = check_paths([tmp_path / "members.csv"])
+    [problem] = report.problems.to_dicts()
+    assert (problem["rule"], report.exit_code) == ("unused", 1)
+    assert "collection_documents" in problem["message"] and "build" in problem["message"]
+    folder = tmp_path / "contributions"
+    package = _documents_table(folder / "inbox" / "pkg" / "documents.csv", _document(70001)).parent
+    (package / "members.csv").write_text(CD_TABLE, encoding="utf-8")
+    (package / DESCRIPTOR).write_text(json.dumps({"resources": [
+        {"name": "documents", "path": "documents.csv"}, {"name": "collection_documents", "path": "members.csv"}]}))
+    judged = inbox.check_entry(package, default_limits())
+    assert "unused" in judged.problems.get_column("rule").to_list()
+    assert inbox.file_entry(package, judged, folder) == folder / "rejected" / "pkg"
+
+
+def test_the_build_reads_an_accepted_package_through_its_descriptor(tmp_path):
+    accepted = tmp_path / "accepted"
+    package = _documents_table(accepted / "pkg" / "data" / "docs.csv", _document(70001)).parent.parent
+    (package / DESCRIPTOR).write_text(json.dumps({"resources": [{"name": "documents", "path": "data/docs.csv"}]}))
+    (package / "notes.txt").write_text("not one of the package's resources\n", encoding="utf-8")
+    assert check_paths([package]).exit_code == 0
+    (accepted / "members.csv").write_text(CD_TABLE, encoding="utf-8")  # accepted before tables like it were refused
+    extracted = contribution.accepted_extracted(accepted)
+    sources = {r["path"]: (r["status"], r["records"]) for r in extracted.sources.to_dicts()}
+    assert sources["contributions/pkg/data/docs.csv"] == ("ok", 1)
+    assert "contributions/pkg/datapackage.json" not in sources and "contributions/pkg/notes.txt" not in sources
+    assert sources["contributions/members.csv"] == ("unrecognised", 0)
+    assert "collection_documents" in extracted.sources.filter(
+        pl.col("path") == "contributions/members.csv").get_column("message")[0]
+
+
+def test_an_entry_never_takes_the_name_of_another_s_report(tmp_path):
+    folder = tmp_path / "contributions"
+    _write(folder / "accepted", {"b.csv.report.json": "a contributor's file\n"})
+    entry = _write(folder / "inbox", {"b.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n"}) / "b.csv"
+    judged = inbox.check_entry(entry, default_limits())
+    target = inbox.file_entry(entry, judged, folder)
+    assert target == folder / "accepted" / "b.1.csv"
+    assert (folder / "accepted" / "b.csv.report.json").read_text("utf-8") == "a contributor's file\n"
+    assert (folder / "accepted" / "b.1.csv.report.json").exists()
+
+
+@pytest.mark.parametrize("name, content", [
+    ("b.csv.report.json", json.dumps([{"document_url": "https://example.org/document/80001", "title": "A telegram",
+                                       "original_publication_date": "May 3, 1951", "record_id": "80001",
+                                       "text_body": "body"}])),
+    ("b.report.txt", LISTING),
+    (DESCRIPTOR, json.dumps({"resources": [{"name": "documents", "path": "documents.csv"}]})),
+])
+def test_entries_the_build_would_not_read_by_their_name_are_rejected(tmp_path, name, content):
+    folder = tmp_path / "contributions"
+    entry = _write(folder / "inbox", {name: content}) / name
+    judged = inbox.check_entry(entry, default_limits())
+    assert judged.exit_code == 1 and "entry-name" in judged.problems.get_column("rule").to_list()
+    assert inbox.file_entry(entry, judged, folder).parent == folder / "rejected"

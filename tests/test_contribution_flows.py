@@ -82,3 +82,22 @@ def test_accepted_contributions_take_part_in_the_build_and_rank_between_pages_an
     links = pl.read_parquet(release / "data" / "document_sources.parquet").filter(pl.col("layout") == "contribution")
     assert links.height == 3
     assert counts["documents"] == len(key["documents"]) + 1
+
+
+def test_a_file_named_like_a_report_is_refused_and_no_report_replaces_a_file(prefect_server, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sent = pl.read_csv(SAMPLE_CONTRIBUTIONS / "scraper-export.csv", infer_schema=False)
+    sent.write_json(inbox / "b.csv.report.json")  # a valid table, under a name the build skips as a report
+    contributed = (inbox / "b.csv.report.json").read_text("utf-8")
+    assert validate_contribution(tmp_path)["b.csv.report.json"].startswith("rejected")
+    report = json.loads((tmp_path / "rejected" / "b.csv.report.json.report.json").read_text("utf-8"))
+    assert [p["rule"] for p in report["problems"]] == ["entry-name"]
+    # the same rows as b.csv are accepted; an accepted file of the report's name is never replaced
+    sent.write_csv(inbox / "b.csv")
+    (tmp_path / "accepted").mkdir()
+    (tmp_path / "accepted" / "b.csv.report.json").write_text(contributed, encoding="utf-8")
+    assert validate_contribution(tmp_path)["b.csv"].startswith("accepted")
+    assert (tmp_path / "accepted" / "b.csv.report.json").read_text("utf-8") == contributed
+    assert sorted(p.name for p in (tmp_path / "accepted").iterdir()) == [
+        "b.1.csv", "b.1.csv.report.json", "b.1.csv.report.txt", "b.csv.report.json"]

@@ -256,6 +256,31 @@ def repeated_record_ids(records: pl.DataFrame) -> pl.DataFrame:
     ).sort("row").cast(VIOLATION_SCHEMA)
 
 
+def disagreeing_ids(table: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame:
+    """Violations (0-based rows) for rows whose document_id is a rid- id the build would not
+    give them. The build ignores a contributed document_id: it names a document rid-<record
+    id> (the record id read from record_id, else from a /document/<n> url), and one without a
+    record id by its title and date, so a rid- id that is not the row's own names nothing."""
+    if table.schema.get("document_id") != pl.String():
+        return pl.DataFrame(schema=VIOLATION_SCHEMA)
+    given = table.select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("position"), "document_id")
+    built = accepted.select("position", pl.col("record_id").cast(pl.String).alias("_record_id"))
+    wrong = given.join(built, on="position").filter(
+        pl.col("document_id").str.starts_with("rid-")
+        & (pl.col("document_id") != pl.lit("rid-") + pl.col("_record_id")).fill_null(True))
+    return wrong.select(
+        (pl.col("position") - 1).alias("row"), pl.lit("document_id").alias("field"),
+        pl.lit("document-id").alias("rule"), pl.col("document_id").alias("value"),
+        pl.when(pl.col("_record_id").is_null()).then(pl.format(
+            "document_id {} names a record id, but the row has none (no record_id, no /document/<n> url): "
+            "the build would name this document by its title and date instead; fill record_id",
+            pl.col("document_id"))).otherwise(pl.format(
+            "document_id {} is not the id of the row's record_id {}: the build names a document by its "
+            "record id and would publish this row as rid-{}; make document_id and record_id agree",
+            pl.col("document_id"), pl.col("_record_id"), pl.col("_record_id"))).alias("message"),
+    ).sort("row").cast(VIOLATION_SCHEMA)
+
+
 def _mapped_row_problems(path: str, read: TableRead, cells: pl.DataFrame, records: pl.DataFrame,
                          missing_columns: list[str]) -> pl.DataFrame:
     """The row problems of a mapped table, each said once: a blank row is one `blank-row`
@@ -274,6 +299,52 @@ def _mapped_row_problems(path: str, read: TableRead, cells: pl.DataFrame, record
         .join(typed_cells, on=["row", "field"], how="anti")
     return pl.concat([found.join(blank_rows, on="row", how="anti"), found.filter(pl.col("rule") == "blank-row"),
                       later.join(blank_rows, on="row", how="anti")])
+
+
+def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(what the build finds wrong reading the table through `mapping`, as report rows; the
+    records it keeps). The build quarantines a row whose cells it cannot read, or whose record
+    the records schema, the normaliser or the documents rules refuse; a record id repeated
+    and a rid- document_id the build would not give are refused here as well."""
+    missing = mapping.missing_required(read.table.columns)
+    missing_columns = [columns[0] if columns else f for f, columns in missing.items()]
+    records = contributed_records(read.table, mapping, _file_id(path))
+    accepted, quarantine = pipeline.checked_records(records)
+    found = [
+        _mapped_row_problems(shown, read, mapping_problems(read.table, mapping),
+                             _quarantine_as_problems(shown, quarantine, mapping), missing_columns),
+        _row_problems(shown, repeated_record_ids(accepted), {"record_id": mapping.column_of("record_id")}),
+        _row_problems(shown, disagreeing_ids(read.table, accepted)),
+    ]
+    return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found]), accepted
+
+
+def _new_to(found: pl.DataFrame, said: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """The problems in `found` (the build's reading of a table of one of our resources) that
+    `said` (the resource's own schema) does not already give: none about a cell the schema
+    finds wrong, nor about another column filling the same field in that row (`date` fills
+    an empty `date_text`), and no repeated record id in a row whose id the schema finds repeated."""
+    filled = {column: spec["field"] for column, spec in mapping.columns.items() if spec}
+    cell = [pl.col("row"), pl.col("field").replace(filled).alias("_filled")]
+    wrong_cells = said.filter(pl.col("row").is_not_null()).select(cell).unique()
+    repeated = said.filter(pl.col("rule").is_in(["unique", "primaryKey"])).get_column("row").unique()
+    fresh = found.with_columns(cell[1]).join(wrong_cells, on=["row", "_filled"], how="anti").drop("_filled")
+    return fresh.filter(~((pl.col("rule") == "unique") & pl.col("row").is_in(repeated.implode())))
+
+
+def _key_said_once(found: pl.DataFrame) -> pl.DataFrame:
+    """Violations without the primaryKey problem of a row whose one key field already breaks
+    its own unique or required rule there: a repeated or missing id is one problem, not two."""
+    own = found.filter(pl.col("rule").is_in(["unique", "required"])).select("row", "field")
+    key = found.filter(pl.col("rule") == "primaryKey").join(own, on=["row", "field"], how="anti")
+    return pl.concat([found.filter(pl.col("rule") != "primaryKey"), key]).sort("row", "field", "rule")
+
+
+def _unused_message(resource: str) -> str:
+    """Why a build takes nothing from a table of `resource` (one no mapping reads)."""
+    return (f"a build takes no rows from a {resource} table: contributions enter it only as document "
+            f"records, through a mapping of mappings/ ({', '.join(m.name for m in mappings())}); send the "
+            f"documents as one of those and leave this table out")
 
 
 def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
@@ -302,22 +373,17 @@ def _changes(documents: pl.DataFrame, assigned: pl.DataFrame, published: pl.Data
         .select("row", *CHANGE_SCHEMA).sort("row", "document_id")
 
 
-def _document_changes(typed: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
-    """Per row of a contributed documents table (ids as given): what it does to the release."""
-    absent = {n: t for n, t in polars_schema(load_schema("documents")).items() if n not in typed.columns}
-    full = typed.with_columns(pl.lit(None, t).alias(n) for n, t in absent.items())
-    return document_changes(full, published).select(
-        pl.int_range(_FIRST_DATA_ROW, pl.len() + _FIRST_DATA_ROW, dtype=pl.Int64).alias("row"), *CHANGE_SCHEMA)
-
-
 def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limits = Limits(),
                 published: dict[str, pl.DataFrame] | None = None,
                 check_keys: bool = True) -> tuple[Checked, pl.DataFrame | None]:
-    """Check one contributed table; also return it typed as its resource.
+    """Check one contributed table; also return it typed as its resource when `check_keys`
+    is off (a package checks keys itself, once all its tables are read).
 
-    Foreign keys are checked against `published` unless `check_keys` is off (a package
-    checks them itself, once all its tables are read); documents are compared with the
-    published ones whenever `published` is given.
+    A table of one of our resources is checked against its Table Schema and, when the build
+    reads it through a mapping (documents), also as the build reads it, so that a row it
+    would quarantine is a problem here; a resource no mapping reads is refused, the build
+    would leave it out. Foreign keys are checked against `published`, and the documents the
+    build would make of the rows compared with the published ones, when it is given.
     """
     published = published or {}
     try:
@@ -333,39 +399,36 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
         checked.problems = file_problem(shown, "unrecognised", message)
         return checked, None
     problems = [_row_problems(shown, formula_cells(read.table))]
-    typed = None
+    typed, accepted = None, None
     if resource:
         schema = load_schema(resource)
         problems.append(_row_problems(shown, read.problems))
         problems += label_problems(shown, header, schema, resource)
-        problems.append(_row_problems(shown, violations(read.table.select(
-            [c for c in header if c in field_names(schema)]), schema)))
+        problems.append(_row_problems(shown, _key_said_once(violations(read.table.select(
+            [c for c in header if c in field_names(schema)]), schema))))
         if check_keys:
             problems += foreign_key_problems(shown, read.table, schema, published)
-        # Typed rows are only needed to check keys across a package, or to compare.
-        if not check_keys or "documents" in published:
+        else:  # typed rows, for the package to check keys across its tables
             typed = typed_table(read.table, schema)
-        if resource == "documents" and "documents" in published:
-            checked.changes = _document_changes(typed, published["documents"])
+        if mapping is None:
+            problems.append(file_problem(shown, "unused", _unused_message(resource)))
+        else:
+            found, accepted = _build_reading(shown, path, read, mapping)
+            problems.append(_new_to(found, _sorted(problems), mapping))
     else:
         problems += [file_problem(shown, "extra-label", f'column "{c}" is not in the mapping {mapping.name}'
                                   + _near_name_hint(c, list(mapping.columns), header), c)
                      for c in mapping.unknown_columns(header)]
-        missing = mapping.missing_required(header)
         problems += [file_problem(shown, "missing-label", f"the column {' or '.join(columns) or field_name} is "
                                   f"missing: it fills {field_name}, which every record needs",
                                   columns[0] if columns else field_name)
-                     for field_name, columns in missing.items()]
-        records = contributed_records(read.table, mapping, _file_id(path))
-        accepted, quarantine = pipeline.checked_records(records)
-        missing_columns = [columns[0] if columns else f for f, columns in missing.items()]
-        problems.append(_mapped_row_problems(
-            shown, read, mapping_problems(read.table, mapping),
-            _quarantine_as_problems(shown, quarantine, mapping), missing_columns))
-        problems.append(_row_problems(shown, repeated_record_ids(accepted), {"record_id": mapping.column_of("record_id")}))
-        if "documents" in published:
-            assigned, _ = assign_documents(accepted)
-            checked.changes = _changes(merge_documents(assigned), assigned, published["documents"])
+                     for field_name, columns in mapping.missing_required(header).items()]
+        found, accepted = _build_reading(shown, path, read, mapping)
+        problems.append(found)
+    if accepted is not None and "documents" in published:
+        # What the build would make of the rows, under the ids it would give them.
+        assigned, _ = assign_documents(accepted)
+        checked.changes = _changes(merge_documents(assigned), assigned, published["documents"])
     checked.problems = _sorted(problems)
     return checked, typed
 
@@ -602,23 +665,32 @@ def _is_report(relpath: str) -> bool:
     return relpath.endswith(REPORT_SUFFIXES)
 
 
-def _table_extraction(root: Path, relpath: str, limits: Limits) -> pipeline.Extracted:
-    """An accepted table's rows as records of layout 'contribution'; rows a problem
-    touches go to quarantine (stage validate) rather than into the build."""
+def _file_source(root: Path, relpath: str) -> dict:
+    """The `sources` row of a contributed file below `root`, status ok and no records yet."""
     path = root / relpath
     sha256 = file_sha256(path)
-    source = {"source_id": sha256[:16], "path": relpath, "sha256": sha256, "bytes": path.stat().st_size, "encoding": None,
-              "format": table_format(path), "layout": "contribution", "status": "ok", "records": 0, "message": None}
+    return {"source_id": sha256[:16], "path": relpath, "sha256": sha256, "bytes": path.stat().st_size,
+            "encoding": None, "format": table_format(path), "layout": "contribution", "status": "ok",
+            "records": 0, "message": None}
+
+
+def _table_extraction(root: Path, relpath: str, limits: Limits, wanted: str | None = None) -> pipeline.Extracted:
+    """An accepted table's rows as records of layout 'contribution', read as `wanted` (a
+    package names its resources) or as its header says; rows a problem touches go to
+    quarantine (stage validate) rather than into the build."""
+    path = root / relpath
+    source = _file_source(root, relpath)
     records, quarantine = [], []
     try:
         read = read_table(path, limits)
     except UnreadableTable as err:
         source.update(status="unreadable", message=str(err)[:300])
     else:
-        resource, mapping = _target(read.table.columns, None)
+        resource, mapping = _target(read.table.columns, wanted)
         if mapping is None:
             source.update(status="unrecognised", layout=None,
-                          message="no mapping in mappings/ turns this table into document records")
+                          message=_unused_message(resource) if resource else
+                          "no mapping in mappings/ turns this table into document records")
         else:
             source["encoding"] = None if source["format"] == "parquet" else "utf-8"
             found = pl.concat([read.problems, formula_cells(read.table), mapping_problems(read.table, mapping)])
@@ -633,13 +705,36 @@ def _table_extraction(root: Path, relpath: str, limits: Limits) -> pipeline.Extr
     return pipeline.extracted(sources=[source], records=records, quarantine=quarantine)
 
 
+def _package_extractions(root: Path, descriptor: str, limits: Limits) -> list[pipeline.Extracted]:
+    """An accepted package's tables, each read as the resource its datapackage.json names it
+    (a resource of another name, or at an unsafe path, is not read: the check refuses such
+    packages). Neither the descriptor nor the package's other files are read as captures; a
+    descriptor that cannot be read is an unreadable source, and none of its tables is read."""
+    try:
+        described = read_descriptor(root / descriptor, limits)
+    except ValueError as err:
+        return [pipeline.extracted(sources=[{**_file_source(root, descriptor), "layout": None,
+                                             "status": "unreadable", "message": str(err)[:300]}])]
+    folder, tables = (root / descriptor).parent, {}
+    for resource in described["resources"]:
+        if not isinstance(resource, dict) or resource.get("name") not in settings().resources:
+            continue
+        try:
+            path = resource_file(folder, resource)
+        except UnsafePath:
+            continue
+        if path.is_file():
+            tables.setdefault(path.relative_to(root).as_posix(), resource["name"])
+    return [_table_extraction(root, relpath, limits, name) for relpath, name in tables.items()]
+
+
 def accepted_extracted(accepted: Path, limits: Limits = Limits()) -> pipeline.Extracted:
-    """Every accepted contribution as the build's extraction: tables through their mapping,
-    any other file as a capture. Paths in `sources` start with 'contributions/'."""
-    paths = [p for p in list_source_files(accepted) if not _is_report(p)] if accepted.is_dir() else []
-    tables = [p for p in paths if table_format(Path(p)) and Path(p).name != DESCRIPTOR]
-    captures = sorted(set(paths) - set(tables))
-    parts = [pipeline.extract_batch(accepted, captures), *(_table_extraction(accepted, p, limits) for p in tables)]
+    """Every accepted contribution as the build's extraction, the folder read as the check
+    reads it (folder_files): tables through their mapping, packages through their
+    datapackage.json, any other file as a capture. Paths in `sources` start with 'contributions/'."""
+    descriptors, tables, captures = folder_files(accepted) if accepted.is_dir() else ([], [], [])
+    parts = [pipeline.extract_batch(accepted, captures), *(_table_extraction(accepted, p, limits) for p in tables),
+             *(part for d in descriptors for part in _package_extractions(accepted, d, limits))]
     combined = pipeline.combine_batches(parts)
     combined.sources = combined.sources.with_columns(("contributions/" + pl.col("path")).alias("path"))
     return combined
