@@ -136,3 +136,14 @@ def test_a_source_that_cannot_be_read_says_why(tmp_path):
     assert "Protocol not known" in source_problem("nosuchprotocol://x")
     assert "No such file" in source_problem(f"zip://inside::{tmp_path / 'missing.zip'}")
     assert "not a folder" in source_problem(f"{zipped.split('::')[0]}/a.txt::{zipped.split('::')[1]}")
+
+
+def test_copies_of_a_capture_are_duplicates_and_copies_of_an_empty_file_are_empty(tmp_path):
+    from etl.pipeline import combine_batches, extract_batch
+
+    listing = "Skip to content\n\n1 - 1 of 1\n\nMay 5, 1962\n\nLetter of the Keeper\n\nHe asks for oil.\n"
+    names = [_write(tmp_path, name, data) for name, data in [
+        ("a/list.txt", listing.encode()), ("b/list.txt", listing.encode()), ("a/none.txt", b""), ("b/none.txt", b"")]]
+    sources = combine_batches([extract_batch(tmp_path, names)]).sources.sort("path")
+    assert sources.select("path", "status").rows() == [
+        ("a/list.txt", "ok"), ("a/none.txt", "empty"), ("b/list.txt", "duplicate"), ("b/none.txt", "empty")]

@@ -19,7 +19,7 @@ from etl.normalise import normalise_records
 from etl.publish import ReleaseError
 from etl.schema import conform, load_schema, polars_schema
 from etl.stopwatch import Stopwatch
-from etl.sources import Capture, Source, read_capture
+from etl.sources import UNREAD_STATUSES, Capture, Source, read_capture
 from etl.validate import split_valid
 
 QUARANTINE_SCHEMA = polars_schema(load_schema("quarantine"))
@@ -135,11 +135,14 @@ def combine_batches(batches: list[Extracted]) -> Extracted:
     """All batches as one, with byte-identical copies of a file read once.
 
     The first path (in path order) of a content hash keeps the records; later copies stay
-    in `sources` with status 'duplicate' and give none.
+    in `sources` with status 'duplicate' and give none. A file that could not be read as
+    a capture (empty, binary, ...) keeps that status: its copies are no more duplicates
+    of a capture than it is one.
     """
     parts = {name: pl.concat([getattr(b, name) for b in batches]) for name in Extracted.__dataclass_fields__}
     sources = parts["sources"].sort("path")
-    copy = pl.col("sha256").is_duplicated() & ~pl.col("sha256").is_first_distinct()
+    copy = pl.col("sha256").is_duplicated() & ~pl.col("sha256").is_first_distinct() \
+        & ~pl.col("status").is_in(UNREAD_STATUSES)
     first_path = pl.col("path").first().over("sha256")
     parts["sources"] = sources.with_columns(
         pl.when(copy).then(pl.lit("duplicate")).otherwise("status").alias("status"),

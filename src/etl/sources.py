@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Union
 
 _BINARY_PROBE = 8192
+# The statuses of a file that gave no text to read (see read_capture).
+UNREAD_STATUSES = ("unreadable", "empty", "binary", "undecodable")
 # <!DOCTYPE html> or <html, past white space, a BOM, an XML prolog and comments.
 _HTML_START = re.compile(r"[\ufeff\s]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html)", re.I | re.S)
 # Control characters (C0 and C1) other than white space: text is nearly free of them.
