@@ -547,8 +547,8 @@ def _named_sources(sources: pl.DataFrame, file: pl.Expr) -> pl.DataFrame:
     naming the earlier file (the one read) the way the report names it."""
     named = sources.sort("path").with_columns(file.alias("file"))
     earlier = pl.col("file").first().over("sha256")
-    return named.with_columns(pl.when(pl.col("status") == "duplicate")
-                              .then(pl.concat_str([pl.lit("same bytes as "), earlier])).otherwise("message").alias("message"))
+    message = pl.when(pl.col("status") == "duplicate").then(pl.concat_str([pl.lit("same bytes as "), earlier]))
+    return named.with_columns(message.otherwise("message").alias("message"))
 
 
 def check_captures(path: Path, shown: str, published: dict[str, pl.DataFrame] | None = None,
