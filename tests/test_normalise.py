@@ -679,3 +679,34 @@ def test_bad_dates_set_date_error_for_quarantine():
 def test_empty_batch_normalises_to_an_empty_table():
     out = nz.normalise_records(empty_table(load_schema("records")))
     assert out.height == 0 and {"title_key", "date_start", "translators"} <= set(out.columns)
+
+
+# --- found by captures written to break the normaliser ------------------------------------
+
+@pytest.mark.parametrize("text", ["28.XIII.1962", "28.IIII.1962", "28.VV.1962"])
+def test_a_roman_month_that_names_no_month_is_no_date(text):
+    parsed = dates(text)
+    assert (parsed["date"], parsed["date_precision"]) == (None, "unknown")
+    assert parsed["date_error"].startswith("no such month")
+
+
+def test_an_acronym_after_a_part_names_the_part_not_the_archive():
+    assert parts("RGASPI, f. 17 (CC CPSU), op. 3, d. 1090")["archive"] == "RGASPI"
+    assert parts("RGANI, fond 5, opis 30, delo 89 (TsKhSD)")["archive"] == "RGANI"
+
+
+def test_ranks_and_affiliations_in_translator_names():
+    assert many(nz.translators, ["Translated by Lt. Col. Amund Frey.", "Translated by Ann Petrova (NKIDP).",
+                                 "Translation by Bo Lindqvist."]) == [
+        ["Lt. Col. Amund Frey"], ["Ann Petrova"], ["Bo Lindqvist"]]
+
+
+@pytest.mark.parametrize("sentence", ["; translated by Ann Petrova", ". Translation by Ann Petrova.",
+                                      ". Included in the reader for the conference on the war."])
+def test_archive_reference_drops_other_added_sentences(sentence):
+    assert one(nz.archive_reference, f"RGASPI fond 17, opis 3, delo 11{sentence}") == "RGASPI fond 17, opis 3, delo 11"
+
+
+def test_a_quoted_word_inside_a_title_names_no_type():
+    assert doc_types((None, "Discussion of the 'Note' of the Harbour Board"),
+                     (None, "Board of Beacons, 'Report on the Lamps'")) == [None, "Report"]

@@ -125,9 +125,11 @@ def date_parts(text: pl.Expr) -> pl.Expr:
 
 
 def _month_number(text: pl.Expr) -> pl.Expr:
+    """The month's number; 0 (no such month) for a printed month that names none ("XIII")."""
     name = text.str.to_lowercase().str.strip_chars_end(".")
-    return pl.coalesce(name.cast(pl.Int32, strict=False),
-                       name.replace_strict(_MONTHS, default=None, return_dtype=pl.Int32))
+    number = pl.coalesce(name.cast(pl.Int32, strict=False),
+                         name.replace_strict(_MONTHS, default=None, return_dtype=pl.Int32))
+    return pl.when(text.is_not_null()).then(number.fill_null(0))
 
 
 def _day_number(text: pl.Expr) -> pl.Expr:
@@ -215,7 +217,8 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 
 # --- Source field ---------------------------------------------------------------------
 
-_ADDED_SENTENCE = r"(?:Translated|Obtained|Contributed|Donated)\b"
+_ADDED_SENTENCE = (r"(?:Translated|translated by|Translation by|English translation by|Obtained|Contributed|"
+                   r"Donated|Included in)\b")
 _VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
 # Pages: what _VALUE reads, where a dash may also have spaces around it when a number
 # follows ("102 - 129", "165 \u2013 192"); the spaces are dropped (`_unspaced`), so the range
@@ -261,9 +264,11 @@ def archive_reference(source: pl.Expr) -> pl.Expr:
 
 
 def _archive_name(reference: pl.Expr) -> pl.Expr:
-    """A parenthesised acronym when the archive is named in full, else the words before
-    the first comma, part keyword or number."""
-    acronym = reference.str.extract(r"\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
+    """A parenthesised acronym right after the archive's full name, else the words before
+    the first comma, part keyword or number (an acronym further on names a part: "f. 17 (CC
+    CPSU)")."""
+    acronym = reference.str.extract(
+        r"^[^,;(]*\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
     leading = reference.str.extract(
         rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+{_KEYWORD_AND_NUMBER}|\s+\d|\s+(?-i:{_RECORD_GROUP})|\s*$)")
     is_name = leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")
@@ -315,18 +320,24 @@ def _name_list(names: pl.Expr, separators: str) -> pl.Expr:
         .fill_null(pl.lit([], dtype=pl.List(pl.String)))
 
 
+# Titles and abbreviations a name may hold before a period that ends no sentence.
+_NAME_TITLES = "Dr|Prof|Mrs?|Ms|Jr|Sr|Lt|Col|Gen|Capt|Maj|Sgt|St|Rev|Fr|Hon|Amb"
+
+
 def translators(source: pl.Expr) -> pl.Expr:
     """Names from the '[Obtained and] translated [for ...] by A, B and C.' sentence; [] when
     there is none.
 
     The sentence ends at the first period that does not follow a single capital letter or
-    a title, so initials ('A. B. Smith') and 'Dr.' stay inside names, as does ', Jr.'. 'with
+    a title, so initials ('A. B. Smith') and 'Dr.', 'Lt. Col.' stay inside names, as does
+    ', Jr.'; an affiliation in brackets ('(NKIDP)') is no part of a name. 'with
     additional translation by D' adds a translator; a clause naming others ('edited by E')
     ends the list.
     """
-    after_by = source.str.extract(r"(?s)\b(?i:translated)\b[^.]*?\bby:?\s+(.*)$")
+    after_by = source.str.extract(r"(?s)\b(?i:translated|translation)\b[^.]*?\bby:?\s+(.*)$")
     sentence = after_by.str.replace_all(r",\s*(Jr|Sr)\.", "\x02 $1.") \
-        .str.replace_all(r"\b(\p{Lu}|Dr|Prof|Mrs?|Ms|Jr|Sr)\.", "$1\x01").str.extract(r"^([^.]*)") \
+        .str.replace_all(rf"\b(\p{{Lu}}|{_NAME_TITLES})\.", "$1\x01").str.extract(r"^([^.]*)") \
+        .str.replace_all(r"\s*\([^)]*\)", "") \
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "") \
         .str.replace_all(r"(?i)\s*[,;]?\s+with additional translations? by\s+", ", ") \
         .str.replace(r"(?i)\s*[,;]?\s+(?:and\s+)?(?:edited|revised|annotated|introduced|reviewed|checked|"
@@ -382,8 +393,9 @@ def _type_at(title: pl.Expr, prefix: str) -> pl.Expr:
 
 def title_document_type(title: pl.Expr) -> pl.Expr:
     """The type a title's form names: at its start, else at the start of a quoted
-    sub-title ("Embassy, 'Report on ...'"); null when nothing fits."""
-    quoted = rf"(?:^|[\s,:;(\[])[{_QUOTES}]\s*"
+    sub-title after a comma, colon or bracket ("Embassy, 'Report on ...'"), not a quoted
+    word inside the title ("the 'Note' of ..."); null when nothing fits."""
+    quoted = rf"(?:^|[,:;(\[]\s*)[{_QUOTES}]\s*"
     return pl.coalesce(_type_at(title, r"^\s*"), _type_at(title, quoted))
 
 

@@ -136,3 +136,31 @@ def test_site_labels_repeated_at_the_start_of_the_body_are_not_body_text():
             "Digital Archive, Archive of the Board.\n\n  \u2022 share document\n\nEnglish HTML\n\nEnglish HTML\n\n"
             "I ask for oil.\n")
     assert doc_old.extract(text).records[0]["text"] == "I ask for oil."
+
+
+def test_citation_printed_over_several_lines_is_one_citation():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nMay 5, 1971\n\n"
+            "  \u2022 Citation\n\n    The keeper asks for oil.\n"
+            "    \u201cLetter of the Keeper of Greyholm\n    Light,\u201d May 5, 1971, History and Public Policy Program\n"
+            "    Digital Archive, Archive of the Board, fond 3, opis 1,\n    delo 9. Translated by Ann Petrova.\n"
+            "  \u2022 share document\n\nEnglish HTML\n\nI ask for oil.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["title"], record["source"], record["summary"], record["text"]) == (
+        "Letter of the Keeper of Greyholm Light", "Archive of the Board, fond 3, opis 1, delo 9. Translated by Ann Petrova.",
+        "The keeper asks for oil.", "I ask for oil.")
+
+
+def test_page_with_a_two_line_site_header_cut_before_its_citation_is_a_document():
+    text = ("Search in\n\nDigital Archive\n\nInternational History Declassified\n\nMay 5, 1971\n\n"
+            "LETTER OF THE KEEPER OF GREYHOLM LIGHT\n\n  \u2022 Citat")
+    assert doc_old.matches(text)
+    assert doc_old.extract(text).records[0]["title"] == "LETTER OF THE KEEPER OF GREYHOLM LIGHT"
+
+
+def test_related_documents_after_the_body_are_not_its_text():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nMay 5, 1971\n\n"
+            "  \u2022 Citation\n\n    The keeper asks for oil.\n\n"
+            "    \u201cLetter of the Keeper of Greyholm Light,\u201d May 5, 1971, History and Public Policy Program "
+            "Digital Archive, Archive of the Board.\n\n  \u2022 share document\n\nEnglish HTML\n\nI ask for oil.\n\n"
+            "Related Documents\n\n  \u2022 May 9, 1971\n\n    Reply of the Board on Oil\n")
+    assert doc_old.extract(text).records[0]["text"] == "I ask for oil."

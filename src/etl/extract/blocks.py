@@ -24,7 +24,7 @@ ONE_LINE_LIMIT = 20_000  # a text with no line break longer than this is not a p
 # Lines the site prints around the content on every page (compared folded, lower-cased).
 CHROME = frozenset({
     "skip to content", "search in", "digital archive",
-    "digital archive international history declassified",
+    "digital archive international history declassified", "international history declassified",
     "results:", "results", "documents", "related documents",
     "get citation", "share document", "english html", "no image found.", "load more",
 })

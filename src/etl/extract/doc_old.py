@@ -10,7 +10,7 @@ site header followed by a date line tells a page cut off before its citation.
 from __future__ import annotations
 
 import re
-from itertools import dropwhile
+from itertools import dropwhile, takewhile
 
 from etl.dates import is_date_text
 from etl.extract import Extraction
@@ -22,6 +22,8 @@ from etl.extract.blocks import (
 
 LAYOUT = "document_old"
 QUOTES = "\"\u201c\u201d"
+CITATION_LINES = 6  # most lines a citation printed over several lines takes
+RELATED = "related documents"  # the heading of the list that may follow the body
 OLD_SITE_HEADER = ("search in", "digital archive international history declassified")
 CITATION = re.compile(
     r"[\"\u201c](?P<title>.+)[\"\u201d]\s*,?\s*(?:(?P<date>[^\"\u201c\u201d]*?),\s*)?"
@@ -48,6 +50,7 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
+    paras = with_citation_joined(paras)
     quote_at = next((i for i, p in enumerate(paras) if is_citation(p)), None)
     cite_at = bullet_at(paras, "citation")
     share_at = bullet_at(paras, "share document")
@@ -81,6 +84,26 @@ def has_page_head(paras: list[str]) -> bool:
 
 def is_citation(para: str) -> bool:
     return para[:1] in QUOTES and "Digital Archive," in para and bool(CITATION.match(para))
+
+
+def with_citation_joined(paras: list[str]) -> list[str]:
+    """`paras` with a citation printed over several lines (line breaks or a `br` inside it)
+    joined into one line, when no line holds a whole citation."""
+    if any(is_citation(p) for p in paras):
+        return paras
+    for start, para in enumerate(paras):
+        if para.strip()[:1] not in QUOTES:
+            continue
+        end, joined = start, para.strip()
+        # Take the next line while the citation is not complete: it has not reached "Digital
+        # Archive," or what follows stops at a comma. A bullet ("share document") ends it.
+        while end + 1 < min(start + CITATION_LINES, len(paras)) and bullet_text(paras[end + 1]) is None \
+                and (not is_citation(joined) or not CITATION.match(joined)["rest"] or joined[-1] in ",;:"):
+            end += 1
+            joined = fold(f"{joined} {paras[end].strip()}")
+        if end > start and is_citation(joined):
+            return [*paras[:start], joined, *paras[end + 1:]]
+    return paras
 
 
 def bullet_at(paras: list[str], name: str) -> int | None:
@@ -149,10 +172,11 @@ def summary_text(paras: list[str], cite_at: int | None, end: int | None) -> str 
 
 def body_text(paras: list[str], citation_end: int | None) -> str | None:
     """The body: what follows "English HTML", else the citation block (up to "share document"),
-    without the site's labels that may open it (a second "English HTML")."""
+    without the site's labels that may open it (a second "English HTML") and up to a list
+    of related documents."""
     marks = [i for i, p in enumerate(paras) if folded_is(p, "english html")]
     start = marks[0] + 1 if marks else citation_end + 1 if citation_end is not None else None
     if start is None:
         return None
-    body = list(dropwhile(is_site_label, paras[start:]))
+    body = list(takewhile(lambda p: not folded_is(p, RELATED), dropwhile(is_site_label, paras[start:])))
     return "\n\n".join(body) or None
