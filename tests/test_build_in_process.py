@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import build, publish
+from etl import build, cache, publish
 from etl.config import settings
 
 PACKAGE = settings().package_name
@@ -133,3 +133,22 @@ def test_a_source_with_no_files_publishes_nothing(tmp_path):
     with pytest.raises(publish.ReleaseError, match="holds no files"):
         build.build_in_process(request)
     assert not (tmp_path / "out" / PACKAGE / "1").exists()
+
+
+@pytest.mark.parametrize("damage", ["remove", "garbage", "cut"])
+def test_a_damaged_cache_segment_is_passed_over_and_the_release_is_the_same(samples_dir, tmp_path, damage):
+    cache_dir, none = tmp_path / "cache", tmp_path / "none"
+    request = build.BuildRequest(samples_dir, tmp_path / "out", "1", contributions=none, cache_dir=cache_dir)
+    first = build.build_in_process(request)
+    tables = sorted(cache_dir.glob("*/*/*.arrow")) + sorted(cache_dir.glob("checked/*/*/*.arrow"))
+    assert len(tables) > 6
+    for table in tables[1::3]:  # tables of the extraction cache and of the checked records cache
+        if damage == "remove":
+            table.unlink()
+        else:
+            table.write_bytes(b"garbage" if damage == "garbage" else table.read_bytes()[:40])
+    again = build.build_in_process(dataclasses.replace(request, version="2", force=True))
+    data = {k: v for k, v in _release_bytes(Path(first["release"])).items() if k.startswith("data/")}
+    assert data == {k: v for k, v in _release_bytes(Path(again["release"])).items() if k.startswith("data/")}
+    extraction_cache = next(p for p in cache_dir.iterdir() if p.is_dir() and p.name != "checked")
+    assert cache.segments(extraction_cache)  # the build stored what it parsed again

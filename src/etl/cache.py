@@ -15,11 +15,15 @@ Layout of CACHE_DIR/<code version>/:
 
     <segment>/<table>.arrow    one segment per build that parsed something: the six tables
                                of etl.pipeline.Extracted
+    <segment>/TABLES           the names of its tables, written last
     .lock                      taken while a build reads, writes or compacts the cache
 
 A segment is written in a hidden folder and renamed into place, so a killed build leaves at
-most a hidden folder, removed by the next one. Segments accumulate rows of files that are
-gone; when there are many, `compact` rewrites the cache as one segment of what is current.
+most a hidden folder, removed by the next one. A segment damaged from outside (a table file
+removed, cut or overwritten) is passed over, as if it were not there, and removed by the
+next build that holds the lock: what it held is parsed again. Segments accumulate rows of
+files that are gone; when there are many, `compact` rewrites the cache as one segment of
+what is current.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ MAX_SEGMENTS = 12
 # Files whose reading failed are not cached: the next build tries them again.
 _NOT_CACHED = ("unreadable",)
 _TABLES = [f.name for f in fields(Extracted)]
+_MANIFEST = "TABLES"
+# is_sound's answers, by segment and the facts of its files: each is read once per process.
+_SOUND: dict[tuple, bool] = {}
 
 
 def cache_folder(root: Path) -> Path:
@@ -63,7 +70,33 @@ def locked(folder: Path) -> Iterator[Path]:
 
 
 def segments(folder: Path) -> list[Path]:
+    """The sound segments of `folder`, in name order (see is_sound)."""
+    return [p for p in _all_segments(folder) if is_sound(p)]
+
+
+def _all_segments(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(_HIDDEN))
+
+
+def is_sound(segment: Path) -> bool:
+    """True when the segment lists its tables and every one of them opens as Arrow."""
+    try:
+        names = (segment / _MANIFEST).read_text("utf-8").split()
+        facts = tuple((name, (segment / f"{name}.arrow").stat()) for name in names)
+    except OSError:
+        return False
+    key = (str(segment), tuple((name, f.st_size, f.st_mtime_ns, f.st_ino) for name, f in facts))
+    if key not in _SOUND:
+        _SOUND[key] = bool(names) and all(_opens(segment / f"{name}.arrow") for name in names)
+    return _SOUND[key]
+
+
+def _opens(path: Path) -> bool:
+    try:
+        pl.read_ipc_schema(path)
+    except (OSError, pl.exceptions.PolarsError):
+        return False
+    return True
 
 
 def scan(folder: Path, table: str) -> pl.LazyFrame | None:
@@ -76,24 +109,32 @@ def scan(folder: Path, table: str) -> pl.LazyFrame | None:
 
 def write_segment(folder: Path, name: str, tables: dict[str, pl.DataFrame]) -> Path:
     """`tables` as the segment `name` of `folder`: written in a hidden folder, then renamed
-    into place (a segment of that name is never written twice: it holds the same rows)."""
+    into place (a sound segment of that name is never written twice: it holds the same
+    rows; a damaged one is replaced)."""
     final = folder / name
     if final.exists():
-        return final
+        if is_sound(final):
+            return final
+        shutil.rmtree(final, ignore_errors=True)
     staging = folder / f"{_HIDDEN}{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     for table_name, table in tables.items():
         table.write_ipc(staging / f"{table_name}.arrow", compression="lz4")
+    (staging / _MANIFEST).write_text("\n".join(tables) + "\n", encoding="utf-8")
     staging.rename(final)
     return final
 
 
 def remove_leftovers(folder: Path) -> None:
-    """Remove the hidden segments that killed builds left half-written."""
+    """Remove the hidden segments that killed builds left half-written, and the segments
+    damaged since they were written. Call with the folder locked."""
     for leftover in folder.iterdir():
         if leftover.is_dir() and leftover.name.startswith(_HIDDEN):
             shutil.rmtree(leftover, ignore_errors=True)
+    for segment in _all_segments(folder):
+        if not is_sound(segment):
+            shutil.rmtree(segment, ignore_errors=True)
 
 
 def content_name(ids: pl.Series) -> str:
