@@ -1,8 +1,11 @@
 """Collections and their members, from collection listing pages.
 
 A collection is known by its title (its id is the title's slug), so the same collection
-captured twice is one collection. Members keep the collection's own order: the order of
-first appearance across its captures, taken in path order.
+captured twice is one collection. Members keep the collection's own order: that of the
+capture listing the most of them (the first in path order among equals: a recapture that
+lists a new member between two others puts it there), then the members it lacks in the
+order of their first appearance across the other captures, taken in path order (the
+further pages of a paginated collection).
 """
 
 from __future__ import annotations
@@ -18,9 +21,16 @@ def collection_tables(found: pl.DataFrame, links: pl.DataFrame, sources: pl.Data
     pages = found.join(sources.select("source_id", "path"), on="source_id").with_columns(
         slug(pl.col("title"), "collection-").alias("collection_id"),
     ).sort("path")
+    listed = links.join(pages.select("source_id", "collection_id", "path"), on="source_id")
+    fullest = (
+        listed.group_by("collection_id", "path").agg(pl.col("document_id").n_unique().alias("_members"))
+        .sort(["collection_id", "_members", "path"], descending=[False, True, False])
+        .unique("collection_id", keep="first").select("collection_id", pl.col("path").alias("_fullest"))
+    )
     members = (
-        links.join(pages.select("source_id", "collection_id", "path"), on="source_id")
-        .sort("collection_id", "path", "position")
+        listed.join(fullest, on="collection_id")
+        .with_columns((pl.col("path") != pl.col("_fullest")).alias("_other"))
+        .sort("collection_id", "_other", "path", "position")
         .unique(subset=["collection_id", "document_id"], keep="first", maintain_order=True)
         .with_columns(pl.int_range(1, pl.len() + 1).over("collection_id").alias("position"))
         .select("collection_id", "document_id", "position")

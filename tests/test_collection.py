@@ -1,0 +1,34 @@
+"""Collections and the order of their members across captures (etl.collection)."""
+
+import polars as pl
+
+from etl.collection import collection_tables
+
+
+def _members(captures: dict[str, list[str]]) -> list[str]:
+    """The members of one collection captured on each path of `captures` (its documents in page order)."""
+    ids = {path: f"{i:016x}" for i, path in enumerate(captures)}
+    found = pl.DataFrame({"source_id": list(ids.values()), "title": ["Ferries"] * len(ids),
+                          "description": [None] * len(ids)}, schema={"source_id": pl.String, "title": pl.String,
+                                                                      "description": pl.String})
+    links = pl.DataFrame([(doc, ids[path], position) for path, docs in captures.items()
+                          for position, doc in enumerate(docs, 1)],
+                         schema={"document_id": pl.String, "source_id": pl.String, "position": pl.Int64}, orient="row")
+    sources = pl.DataFrame({"source_id": list(ids.values()), "path": list(ids)})
+    _, members = collection_tables(found, links, sources)
+    return members.sort("position").get_column("document_id").to_list()
+
+
+def test_a_recapture_that_lists_a_new_member_between_two_others_puts_it_there():
+    assert _members({"2016/ferries.txt": ["a", "b", "c"], "2019/ferries.txt": ["a", "b", "n", "c"]}) == [
+        "a", "b", "n", "c"]
+
+
+def test_the_pages_of_a_paginated_collection_follow_one_another():
+    assert _members({"ferries-page1.txt": ["a", "b"], "ferries-page2.txt": ["c", "d"],
+                     "ferries-page3.txt": ["e"]}) == ["a", "b", "c", "d", "e"]
+
+
+def test_a_member_a_recapture_no_longer_lists_keeps_its_place_after_the_fuller_capture():
+    assert _members({"2016/ferries.txt": ["a", "b", "c", "d"], "2019/ferries.txt": ["a", "c", "d"]}) == [
+        "a", "b", "c", "d"]
