@@ -28,21 +28,49 @@ def test_missing_source_folder_is_a_usage_error(tmp_path):
 
 def test_existing_version_is_refused_without_a_traceback(tmp_path):
     (tmp_path / "out" / "wilson-digital-archive-korea" / "7").mkdir(parents=True)
-    result = _etl("build", "--source", str(tmp_path), "--output", str(tmp_path / "out"), "--version", "7")
+    (tmp_path / "captures").mkdir()
+    result = _etl("build", "--source", str(tmp_path / "captures"), "--output", str(tmp_path / "out"), "--version", "7")
     assert result.returncode == 1
     assert "already exists" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_output_inside_the_source_or_a_file_and_an_empty_version_are_usage_errors(tmp_path):
+    (tmp_path / "captures").mkdir()
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for args in [("--output", str(tmp_path / "captures" / "out")), ("--output", str(tmp_path / "afile")),
+                 ("--output", str(tmp_path / "out"), "--version", ""),
+                 ("--output", str(tmp_path / "out"), "--task-runner", "dask", "--dask-address", "http://localhost:1")]:
+        result = _etl("build", "--source", str(tmp_path / "captures"), *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_impossible_cron_is_a_usage_error_before_prefect_starts(tmp_path):
+    result = _etl("serve", "--cron", "not a cron", "--output", str(tmp_path / "out"))
+    assert result.returncode == 2 and "cron" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_pipe_is_no_file_to_validate(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    result = _etl("validate", str(tmp_path / "pipe.csv"))
+    assert result.returncode == 2 and "not a regular file" in result.stdout
+
+
 def test_a_version_that_cannot_name_a_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "captures").mkdir()
     for version in ("../elsewhere", "with spaces", "a/b", ".hidden"):
-        result = _etl("build", "--source", str(tmp_path), "--output", str(tmp_path / "out"), "--version", version)
+        result = _etl("build", "--source", str(tmp_path / "captures"), "--output", str(tmp_path / "out"),
+                      "--version", version)
         assert result.returncode == 2, version
         assert "cannot name a release" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".partial-*"))
 
 
 def test_an_unreachable_dask_scheduler_is_a_usage_error_before_prefect_starts(tmp_path):
-    result = _etl("build", "--source", str(tmp_path), "--output", str(tmp_path / "out"),
+    (tmp_path / "captures").mkdir()
+    result = _etl("build", "--source", str(tmp_path / "captures"), "--output", str(tmp_path / "out"),
                   "--task-runner", "dask", "--dask-address", "tcp://127.0.0.1:1")
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.stderr

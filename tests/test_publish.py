@@ -158,7 +158,7 @@ def test_descriptor_names_its_sources_and_publisher(tmp_path, sample_tables):
 
 @pytest.mark.parametrize(("version", "created"), [
     ("2026.11.23", "2026-11-23T00:00:00Z"), ("2026.11.23.2", "2026-11-23T00:00:00Z"),
-    ("1.0.0", None), ("2026.11", None), ("bench", None),
+    ("1.0.0", None), ("2026.11", None), ("bench", None), ("2026.13.45", None), ("2025.02.29", None),
 ])
 def test_created_is_the_date_a_dated_version_names_never_the_clock(version, created):
     assert publish.created_from_version(version) == created

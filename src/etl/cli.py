@@ -251,6 +251,21 @@ def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
         raise BuildFailed(err) from err
 
 
+def _folders_problem(args: argparse.Namespace) -> str | None:
+    """Why the output or contributions folder of a build cannot be used, or None: a file
+    stands there, or the output and a local source contain one another (a build would read
+    its own releases as captures)."""
+    for option, folder in (("--output", args.output), ("--contributions", args.contributions)):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            return f"{option} {folder} is a file, not a folder"
+    source = source_location(args.source)
+    if isinstance(source, Path):
+        source_dir, output_dir = source.resolve(), args.output.resolve()
+        if output_dir == source_dir or output_dir.is_relative_to(source_dir) or source_dir.is_relative_to(output_dir):
+            return f"the output {args.output} and the source {args.source} must not contain one another"
+    return None
+
+
 def run_build(args: argparse.Namespace) -> int:
     from etl.dask_runner import scheduler_problem
     from etl.manifest import utc_now
@@ -269,7 +284,10 @@ def run_build(args: argparse.Namespace) -> int:
     if args.orchestrator == "none" and args.task_runner == "dask":
         print("etl build: --task-runner dask needs Prefect (--orchestrator auto or prefect)", file=sys.stderr)
         return 2
-    if args.version and (problem := version_problem(args.version)):
+    if args.version is not None and (problem := version_problem(args.version)):
+        print(f"etl build: {problem}", file=sys.stderr)
+        return 2
+    if problem := _folders_problem(args):
         print(f"etl build: {problem}", file=sys.stderr)
         return 2
     if args.dask_address and (problem := scheduler_problem(args.dask_address)):
@@ -355,6 +373,10 @@ def run_contributions(args: argparse.Namespace) -> int:
     if problem := _release_problem(args.against):
         print(f"etl contributions: {problem}", file=sys.stderr)
         return 2
+    if not args.folder.is_dir():
+        print(f"etl contributions: the contributions folder {args.folder} does not exist or is not a folder",
+              file=sys.stderr)
+        return 2
     inbox = args.folder / "inbox"
     if not inbox.is_dir() or not any(inbox.iterdir()):
         print(f"etl contributions: nothing to check in {inbox}")
@@ -369,6 +391,8 @@ def run_contributions(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from polars.exceptions import PolarsError
+
     from etl.changes import changelog_markdown, changes_json, diff_releases
     from etl.publish import release_dir
 
@@ -377,7 +401,11 @@ def run_diff(args: argparse.Namespace) -> int:
         if not (folder / "datapackage.json").is_file():
             print(f"etl diff: there is no release {version} in {folder.parent}", file=sys.stderr)
             return 2
-    changes = diff_releases(*folders)
+    try:
+        changes = diff_releases(*folders)
+    except (OSError, ValueError, PolarsError) as err:  # a release damaged since it was written
+        print(f"etl diff: a release cannot be read: {err}", file=sys.stderr)
+        return 1
     sys.stdout.write(changes_json(changes) if args.format == "json" else changelog_markdown(changes))
     return 0
 
@@ -418,6 +446,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.interval is not None and args.interval <= 0:
         print("etl serve: --interval must be positive", file=sys.stderr)
         return 2
+    if problem := source_problem(source_location(args.source)) or _cron_problem(args.cron):
+        print(f"etl serve: {problem}", file=sys.stderr)
+        return 2
     parameters = {
         "harvest_from": [str(source_location(h)) for h in args.harvest_from or []] or None,
         "raw": str(args.raw.resolve()), "source": str(source_location(args.source)), "output": str(args.output.resolve()),
@@ -439,6 +470,21 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _cron_problem(cron: str | None) -> str | None:
+    """Why `cron` is no cron expression (as Prefect's schedules read them), or None."""
+    if cron is None:
+        return None
+    from datetime import datetime
+
+    from cronsim import CronSim, CronSimError
+
+    try:
+        CronSim(cron, datetime.now())
+    except CronSimError as err:
+        return f"--cron {cron!r} is no cron expression: {err}"
+    return None
 
 
 def run_catalog(args: argparse.Namespace) -> int:
@@ -494,7 +540,18 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"build": run_build, "validate": run_validate, "harvest": run_harvest,
                 "contributions": run_contributions, "dictionary": run_dictionary, "catalog": run_catalog,
                 "diff": run_diff, "replay": run_replay, "serve": run_serve, "download": run_download}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except KeyboardInterrupt:
+        # A release is moved into place whole or not at all (etl.publish): nothing half-written stays.
+        print(f"etl {args.command}: interrupted; no release or file was left half-written", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the last resort: one line, not a traceback
+        if os.environ.get("ETL_TRACEBACK"):
+            raise
+        print(f"etl {args.command}: failed: {type(err).__name__}: {err} (ETL_TRACEBACK=1 shows where)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -637,8 +637,9 @@ def check_path(path: Path, wanted: str | None = None, limits: Limits = Limits(),
     """Check one path: a package (a folder with datapackage.json, or the descriptor), a
     table file, a folder (file by file, see check_folder), or any other file as a capture."""
     shown = path.as_posix()
-    if path.is_symlink() or not path.exists():
-        what = "is a symbolic link; send the file itself" if path.is_symlink() else "does not exist"
+    if path.is_symlink() or not path.exists() or not (path.is_file() or path.is_dir()):
+        what = ("is a symbolic link; send the file itself" if path.is_symlink() else "does not exist"
+                if not path.exists() else "is not a regular file (a pipe or a device); send the file itself")
         return [Checked(shown, "table", problems=file_problem(shown, "unreadable", f"{shown} {what}"))]
     if path.is_dir() and (path / DESCRIPTOR).exists():
         return check_package(path / DESCRIPTOR, f"{_folder_prefix(shown)}{DESCRIPTOR}", limits, published)

@@ -25,12 +25,20 @@ class DaskOptions:
     workers: int = 2  # processes of the LocalCluster
 
 
+# The other protocols of dask.distributed's comm layer.
+DASK_SCHEMES = ("inproc", "ucx", "ws", "wss")
+
+
 def scheduler_problem(address: str, timeout: float = 5.0) -> str | None:
     """Why the Dask scheduler at `address` (tcp://HOST:PORT or tls://HOST:PORT) cannot be
-    reached, or None; other protocols are left to Dask. Checked before a build starts Prefect."""
+    reached, or None; Dask's other protocols are left to Dask. Checked before a build starts
+    Prefect."""
     scheme, _, rest = address.partition("://")
-    if scheme not in ("tcp", "tls"):
+    if scheme in DASK_SCHEMES:
         return None
+    if scheme not in ("tcp", "tls"):
+        return (f"--dask-address {address} is no Dask scheduler address: use tcp://HOST:PORT "
+                f"(or {', '.join(s + '://' for s in ('tls', *DASK_SCHEMES))})")
     host, _, port = rest.rstrip("/").rpartition(":")
     if not host or not port.isdigit():
         return f"--dask-address {address} is not tcp://HOST:PORT"

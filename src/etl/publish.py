@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from functools import partial
@@ -104,7 +105,13 @@ def created_from_version(version: str) -> str | None:
     differ, and a release's date is the one its version states.
     """
     match = _DATED_VERSION.fullmatch(version)
-    return f"{match[1]}-{match[2]}-{match[3]}T00:00:00Z" if match else None
+    if not match:
+        return None
+    try:
+        date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # "2026.13.45" looks like a date and names none
+        return None
+    return f"{match[1]}-{match[2]}-{match[3]}T00:00:00Z"
 
 
 def _csv_ready(table: pl.DataFrame) -> pl.DataFrame:
