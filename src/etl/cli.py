@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from etl.config import DEFAULT_BATCH_SIZE, SettingsError, settings
-from etl.sources import source_location, source_problem
+from etl.sources import contain_one_another, source_location, source_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -259,10 +259,8 @@ def _folders_problem(args: argparse.Namespace) -> str | None:
         if folder is not None and folder.exists() and not folder.is_dir():
             return f"{option} {folder} is a file, not a folder"
     source = source_location(args.source)
-    if isinstance(source, Path):
-        source_dir, output_dir = source.resolve(), args.output.resolve()
-        if output_dir == source_dir or output_dir.is_relative_to(source_dir) or source_dir.is_relative_to(output_dir):
-            return f"the output {args.output} and the source {args.source} must not contain one another"
+    if isinstance(source, Path) and contain_one_another(source, args.output):
+        return f"the output {args.output} and the source {args.source} must not contain one another"
     return None
 
 

@@ -56,7 +56,7 @@ from urllib.robotparser import RobotFileParser
 
 from etl import rawstore
 from etl.checksums import file_sha256
-from etl.sources import list_source_files
+from etl.sources import contain_one_another, list_source_files
 
 PROJECT = "wilson-archive-etl"
 DEFAULT_FOLLOW = r"^/document/[^/]+/?$"
@@ -193,8 +193,7 @@ def check_harvest(sources: Sequence[str | Path] | str | Path, raw: Path,
 
 def refuse_nesting(source: Path, raw: Path) -> None:
     """HarvestError when the folder and the store contain one another (a copy would copy itself)."""
-    source_dir, raw_dir = source.resolve(), raw.resolve()
-    if raw_dir == source_dir or raw_dir.is_relative_to(source_dir) or source_dir.is_relative_to(raw_dir):
+    if contain_one_another(source, raw):
         raise HarvestError(f"the raw store {raw} and the folder {source} must not contain one another")
 
 

@@ -161,6 +161,13 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in probe
 
 
+def contain_one_another(first: Path, second: Path) -> bool:
+    """True when two folders are one, or one holds the other (a copy or a build from one
+    into the other would read its own output)."""
+    a, b = first.resolve(), second.resolve()
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
 def looks_html(text: str) -> bool:
     """True when the text opens with <!DOCTYPE html> or <html>, past an XML prolog and
     comments (a browser's "saved from url" note, a web archive's)."""
