@@ -9,6 +9,7 @@ yes, and returns an `Extraction`. Record dicts use the field names of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 
 
 @dataclass
@@ -68,7 +69,7 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
     return extraction
 
 
-def layout_of(body: str, page: HtmlPage | None):
+def layout_of(body: str, page: HtmlPage | None) -> ModuleType | None:
     """The layout module that reads `body`, or None. An HTML page whose heading has a date
     line beside it is a newer-site document page when no document layout took it: its head
     may be pushed down by banners the text layouts cannot tell from the content."""
