@@ -28,9 +28,9 @@ import json
 import os
 import re
 import shutil
-from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Iterator
 from urllib.parse import urljoin
 
 from etl.config import SCHEMA_DIR
@@ -208,17 +209,25 @@ def is_entry_date(line: str) -> bool:
     return bool(_YEAR_LINE.fullmatch(text))
 
 
+def _lines_after_dates(paras: list[str]) -> Iterator[str]:
+    """Each line right after a date line that can be a title (no date, no site chrome)."""
+    return (b for a, b in zip(paras, paras[1:]) if is_entry_date(a) and not is_entry_date(b) and not is_chrome(b))
+
+
 def dated_entry_count(paras: list[str]) -> int:
     """How many date lines are followed by a line that can be a title."""
-    return sum(is_entry_date(a) and not is_entry_date(b) and not is_chrome(b)
-               for a, b in zip(paras, paras[1:]))
+    return sum(1 for _ in _lines_after_dates(paras))
 
 
 def titled_entry_count(paras: list[str]) -> int:
     """How many date lines are followed by a line that reads as a title (not as prose): the
     entries of a list, where a diary's dated paragraphs do not count."""
-    return sum(is_entry_date(a) and not is_entry_date(b) and not is_chrome(b) and not reads_as_prose(b)
-               for a, b in zip(paras, paras[1:]))
+    return sum(not reads_as_prose(line) for line in _lines_after_dates(paras))
+
+
+def shows_result_count(lines: list[str]) -> bool:
+    """True when some line is a search result count ("1 - 20 of 45")."""
+    return any(is_count_line(line) for line in lines)
 
 
 def title_key(title: str) -> str:

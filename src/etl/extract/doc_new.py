@@ -15,7 +15,7 @@ import re
 from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
-    is_count_line, is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, title_key,
+    is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, shows_result_count, title_key,
     titled_entry_count, too_long_to_read, without_bullet,
 )
 
@@ -88,7 +88,7 @@ def has_page_head(paras: list[str]) -> bool:
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return not any(is_count_line(para) for para in paras) and titled_entry_count(paras) < 2
+    return not shows_result_count(paras) and titled_entry_count(paras) < 2
 
 
 def singular(label: str) -> str:
@@ -245,7 +245,7 @@ def has_dated_heading(text: str, heading: str | None) -> bool:
     even one cut off before its metadata with banners and breadcrumbs above its head."""
     paras = page_paragraphs(text)
     title_at = hinted_title_at(paras, heading)
-    if title_at is None or any(is_count_line(para) for para in paras):
+    if title_at is None or shows_result_count(paras):
         return False
     near = [i for i in (title_at - 1, title_at + 1, title_at + 2) if 0 <= i < len(paras)]
     if title_at + 2 in near and not funder_text(paras[title_at + 1]):

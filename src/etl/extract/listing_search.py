@@ -12,8 +12,8 @@ from __future__ import annotations
 from etl.extract import Extraction
 from etl.extract.blocks import (
     Entry, bullet_text, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
-    listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs, starts_undated_entry,
-    too_long_to_read, topic_entries_at,
+    listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs, shows_result_count,
+    starts_undated_entry, too_long_to_read, topic_entries_at,
 )
 
 LAYOUT = "listing_search"
@@ -23,7 +23,7 @@ def matches(text: str) -> bool:
     if too_long_to_read(text):
         return False
     lines = page_lines(text)
-    if any(is_count_line(line) for line in lines):
+    if shows_result_count(lines):
         return True
     if any(is_entry_date(b) for b in map(bullet_text, lines) if b is not None):
         return False  # bulleted dates are the older listing
