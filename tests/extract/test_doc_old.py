@@ -164,3 +164,15 @@ def test_related_documents_after_the_body_are_not_its_text():
             "Digital Archive, Archive of the Board.\n\n  \u2022 share document\n\nEnglish HTML\n\nI ask for oil.\n\n"
             "Related Documents\n\n  \u2022 May 9, 1971\n\n    Reply of the Board on Oil\n")
     assert doc_old.extract(text).records[0]["text"] == "I ask for oil."
+
+
+def test_citation_broken_inside_its_archival_reference_keeps_the_whole_reference():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nMay 5, 1971\n\n"
+            "  \u2022 Citation\n\n    The keeper asks for oil.\n"
+            "    \u201cLetter of the Keeper of Greyholm Light,\u201d May 5, 1971, History and Public Policy\n"
+            "    Program Digital Archive, RGANI\n    Fond 3, Opis 1, Delo 9. Translated by Ann Petrova.\n"
+            "    https://digitalarchive.wilsoncenter.org/document/4417\n"
+            "  \u2022 share document\n\nEnglish HTML\n\nI ask for oil.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["source"], record["record_id"], record["text"]) == (
+        "RGANI Fond 3, Opis 1, Delo 9. Translated by Ann Petrova.", "4417", "I ask for oil.")

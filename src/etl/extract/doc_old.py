@@ -95,15 +95,30 @@ def with_citation_joined(paras: list[str]) -> list[str]:
         if para.strip()[:1] not in QUOTES:
             continue
         end, joined = start, para.strip()
-        # Take the next line while the citation is not complete: it has not reached "Digital
-        # Archive," or what follows stops at a comma. A bullet ("share document") ends it.
+        # The citation is the last thing in its bullet: every line up to the "share document"
+        # bullet (or to the permanent URL on a line of its own) when that comes within a few
+        # lines. Without it, lines are taken while the citation is not complete: it has not
+        # reached "Digital Archive," or what follows stops at a comma.
+        last = citation_end(paras, start)
         while end + 1 < min(start + CITATION_LINES, len(paras)) and bullet_text(paras[end + 1]) is None \
-                and (not is_citation(joined) or not CITATION.match(joined)["rest"] or joined[-1] in ",;:"):
+                and (end < last or not is_citation(joined) or not CITATION.match(joined)["rest"]
+                     or joined[-1] in ",;:"):
             end += 1
             joined = fold(f"{joined} {paras[end].strip()}")
         if end > start and is_citation(joined):
             return [*paras[:start], joined, *paras[end + 1:]]
     return paras
+
+
+def citation_end(paras: list[str], start: int) -> int:
+    """Index of the last line of a citation that starts at `start` and ends right before the
+    "share document" bullet or a URL line within CITATION_LINES; `start` when none comes."""
+    for at in range(start + 1, min(start + CITATION_LINES, len(paras))):
+        if URL_LINE.fullmatch(paras[at]) or folded_is(bullet_text(paras[at]) or "", "share document"):
+            return at - 1
+        if bullet_text(paras[at]) is not None:
+            break
+    return start
 
 
 def bullet_at(paras: list[str], name: str) -> int | None:
