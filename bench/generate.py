@@ -24,6 +24,7 @@ import random
 import shutil
 import struct
 import sys
+import textwrap
 import time
 import unicodedata
 from collections import Counter
@@ -37,6 +38,11 @@ HU_MONTHS = ("január", "február", "március", "április", "május", "június",
              "augusztus", "szeptember", "október", "november", "december")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 NBSP = "\u00a0"
+WAYBACK = "https://web.archive.org/web"
+# The older site's footer as a text capture prints it: flush-left links after the entries.
+SITE_FOOTER = ["Back to top", "", "About the Digital Archive", "", "Terms of Use | Privacy Policy", ""]
+HTML_FOOTER = ['<footer class="site-footer">', '<p><a href="/about">About the Digital Archive</a></p>',
+               '<p><a href="/terms">Terms of Use</a> | <a href="/privacy">Privacy Policy</a></p>', "</footer>"]
 BULLET = "  \u2022 "
 DASH_LINE = "-" * 40
 COMPLETE_ENDINGS = tuple("0123456789.!?:;)]\"'\u201d\u2019>")
@@ -800,6 +806,8 @@ class Capture:
     related: Document | None = None  # pages without chrome: whose summary opens the page
     listed_id: bool = True  # HTML document pages: whether the dl lists the Record ID
     references: tuple[list[str], list[str]] = ([], [])  # articles: bulleted and numbered references
+    extras: frozenset[str] = frozenset()  # page furniture drawn by plan_extras (EXTRAS)
+    see_also: list[Document] = field(default_factory=list)  # documents a page lists as related
 
 
 @dataclass(frozen=True)
@@ -827,6 +835,7 @@ class Mix:
     cp1252_rate: float
     articles_per_document: float
     enormous_repeats: tuple[int, int]  # the enormous line: this many ~8 kB chunks
+    extras_rate: float = 0.0  # each kind of page furniture of EXTRAS, on this share of its pages
 
 
 MIXES = {
@@ -836,7 +845,7 @@ MIXES = {
                    page_capture_rate=0.7, html_listing_rate=0.2, count_only_rate=0.15, topic_share=0.2,
                    topic_size=(8, 25), dashes_rate=0.15, no_summary_rate=0.12, undated_rate=0.02,
                    bad_rate=0.03, cp1252_rate=0.06, articles_per_document=1 / 2500,
-                   enormous_repeats=(16, 64)),
+                   enormous_repeats=(16, 64), extras_rate=0.1),
     "sample": Mix(page_rate=0.3, second_page_rate=0.2, page_layouts=(0.4, 0.35, 0.25),
                   no_chrome_rate=0.2, collection_share=0.4, collection_size=(10, 10), recapture_rate=1.0,
                   search_share=0.5, search_page_size=(5,), search_results=(12, 12),
@@ -846,6 +855,17 @@ MIXES = {
                   enormous_repeats=(9, 9)),
 }
 BAD_KINDS = ("empty", "binary", "unrecognised", "enormous_line")  # files made only of damage
+# Page furniture seen on real pages around the records, by the kind of page that prints it
+# (page_kind, then the variants it applies to). None of it is a record.
+EXTRAS = {
+    "one_line_results": ("listing_search", {"full"}),  # "Results: 1 - 20 of 135" on one line
+    "site_footer": ("listing_old", {"collection", "collection_recapture", "no_collection"}),  # flush-left links after the entries
+    "wrapped_citation": ("document_old", {"old_full", "old_with_url"}),  # the citation over several lines
+    "related_documents": ("document_old", {"old_full", "old_with_url"}),  # a list of other documents
+    "summary_heading": ("document_new", {"new_full"}),  # a "Summary" heading above the summary
+    "related_aside": ("html", {"html_id", "html_slug", "html_node"}),  # aside of related links, footer
+    "web_archive": ("html", {"html_id", "html_slug", "html_node"}),  # a Wayback Machine copy
+}
 
 
 class Namer:
@@ -1146,7 +1166,26 @@ def plan_corpus(rng: random.Random, docs: list[Document], mix: Mix) -> list[Capt
     captures += damaged_captures(rng, per_kind, namer, mix.enormous_repeats)
     mark_cp1252(rng, captures, mix.cp1252_rate)
     ensure_entry_variants(rng, captures, unique_titles)
+    if mix.extras_rate:
+        plan_extras(rng, captures, docs, mix.extras_rate)
     return sorted(captures, key=lambda c: c.path)
+
+
+def plan_extras(rng, captures: list[Capture], docs: list[Document], rate: float) -> None:
+    """Give each kind of page furniture of EXTRAS to `rate` of the pages that can carry it;
+    a page that lists related documents lists one to three others of its theme."""
+    by_theme: dict[str, list[Document]] = {}
+    for doc in docs:
+        by_theme.setdefault(doc.theme, []).append(doc)
+    for capture in captures:
+        extras = {name for name, (kind, variants) in EXTRAS.items()
+                  if capture.layout and page_kind(capture) == kind and capture.variant.removesuffix("_no_dl_id")
+                  in variants and rng.random() < rate}
+        if extras & {"related_documents", "related_aside"}:
+            own = capture.entries[0].doc
+            others = [d for d in by_theme[own.theme] if d is not own]
+            capture.see_also = rng.sample(others, min(len(others), rng.randint(1, 3)))
+        capture.extras = frozenset(extras)
 
 
 def ensure_entry_variants(rng, captures: list[Capture], unique_titles: set[str]) -> None:
@@ -1277,6 +1316,8 @@ def render_listing_old(capture: Capture, style: Style) -> Rendered:
             lines += [BULLET + style.title(doc), ""]
         if entry.summarised:
             lines += ["    " + style.summary(doc), ""]
+    if "site_footer" in capture.extras:
+        lines += SITE_FOOTER
     return Rendered(joined(lines), offsets)
 
 
@@ -1284,6 +1325,8 @@ def render_listing_search(capture: Capture, style: Style) -> Rendered:
     count = f"{capture.first} - {capture.first + len(capture.entries) - 1} of {capture.total}"
     if capture.variant == "count_only":
         lines = (["Skip to content", ""] if style.rng.random() < 0.5 else []) + [count, ""]
+    elif "one_line_results" in capture.extras:
+        lines = ["Skip to content", "", f"Results: {count}", "", "Documents", ""]
     else:
         lines = ["Skip to content", "", "Results:", "", count, "", "Documents", ""]
     offsets = []
@@ -1344,6 +1387,8 @@ def render_document_new(capture: Capture, style: Style, paragraphs) -> Rendered:
     if doc.funders and rng.random() < 0.8:
         lines += [funder_line(doc.funders), ""]
     lines += body_lines(paragraphs, rng, False)
+    if "summary_heading" in capture.extras:
+        lines += ["Summary", ""]
     lines += [style.summary(doc), "", "", "Document Information", ""]
     for label, values in information_block(doc, rng, masked_email(rng)):
         lines += [label, ""]
@@ -1369,10 +1414,19 @@ def render_document_old(capture: Capture, style: Style, paragraphs) -> Rendered:
     lines = old_header() + [style.date(doc), ""] + title_slot
     if doc.funders:
         lines += [funder_line(doc.funders), ""]
+    cited = citation(doc, style, capture.shows_record_id)
+    # A narrow window wraps the citation; a permanent URL is never broken.
+    cited_lines = textwrap.wrap(cited, 76, break_long_words=False, break_on_hyphens=False) \
+        if "wrapped_citation" in capture.extras else [cited]
     lines += [BULLET + "Citation", "", "    get citation", "", "    " + style.summary(doc),
-              "    " + citation(doc, style, capture.shows_record_id), BULLET + "share document", "", "",
+              *("    " + line for line in cited_lines), BULLET + "share document", "", "",
               "English HTML", "", ""]
     lines += body_lines(paragraphs, rng, capture.cp1252)
+    if "related_documents" in capture.extras:
+        lines += ["Related Documents", ""]
+        for other in capture.see_also:
+            lines += [BULLET + style.date(other), "", "    " + style.title(other), "",
+                      "    " + style.summary(other), ""]
     return Rendered(joined(lines))
 
 
@@ -1395,11 +1449,17 @@ def render_document_html(capture: Capture, style: Style, paragraphs) -> Rendered
     entry = capture.entries[0]
     doc, rng = entry.doc, style.rng
     title = escaped(style.title(doc))
+    archived = "web_archive" in capture.extras
+    canonical = f"{SITE}{document_address(doc, entry.link)}"
+    if archived:
+        canonical = f"{WAYBACK}/{wayback_timestamp(rng)}/{canonical}"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{title} | Wilson Center Digital Archive</title>",
-           f'<link rel="canonical" href="{SITE}{document_address(doc, entry.link)}">', "</head>",
-           "<body>", '<a class="skip-link" href="#main">Skip to content</a>', '<main id="main">',
-           f"<h1>{title}</h1>", f'<p class="date">{escaped(style.date(doc))}</p>']
+           f'<link rel="canonical" href="{canonical}">', "</head>", "<body>"]
+    if archived:
+        out += wayback_toolbar(canonical)
+    out += ['<a class="skip-link" href="#main">Skip to content</a>', '<main id="main">',
+            f"<h1>{title}</h1>", f'<p class="date">{escaped(style.date(doc))}</p>']
     if doc.funders and rng.random() < 0.8:
         out.append(f'<p class="funders">{escaped(funder_line(doc.funders))}</p>')
     out.append('<div class="document-body">')
@@ -1415,8 +1475,33 @@ def render_document_html(capture: Capture, style: Style, paragraphs) -> Rendered
         out.append(f"<dt>{escaped(label)}</dt>")
         values = [escaped(v).replace(EMAIL_SLOT, html_email(rng)) for v in values]
         out += [f"<dd>{v}</dd>" for v in values] or ["<dd></dd>"]
-    out += ["</dl>", "</main>", "</body>", "</html>"]
+    out.append("</dl>")
+    if "related_aside" in capture.extras:
+        out += related_aside(capture.see_also, style) + ["</main>"] + HTML_FOOTER
+    else:
+        out.append("</main>")
+    out += ["</body>", "</html>"]
     return Rendered("\n".join(out))
+
+
+def wayback_timestamp(rng: random.Random) -> str:
+    return f"{rng.randint(2012, 2023)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 235959):06d}"
+
+
+def wayback_toolbar(address: str) -> list[str]:
+    """The Wayback Machine's banner above an archived page: its own words, links and a date."""
+    return ["<!-- BEGIN WAYBACK TOOLBAR INSERT -->",
+            '<div id="wm-ipp-base"><div id="wm-ipp"><p>The Wayback Machine</p>',
+            f'<a href="{escaped(address)}">captures</a><p>Close</p><p>Help</p></div></div>',
+            "<!-- END WAYBACK TOOLBAR INSERT -->"]
+
+
+def related_aside(others: list[Document], style: Style) -> list[str]:
+    out = ['<aside class="related">', "<h2>Related Documents</h2>", "<ul>"]
+    for other in others:
+        out.append(f'<li><a href="/document/{other.record_id}">{escaped(style.title(other))}</a> '
+                   f'<span class="date">{escaped(style.date(other))}</span></li>')
+    return out + ["</ul>", "</aside>"]
 
 
 def render_listing_html(capture: Capture, style: Style) -> Rendered:
@@ -1604,7 +1689,8 @@ def answer_key(docs: list[Document], captures: list[Capture], seed: int, mix_nam
             bad_files.append({"path": capture.path, "kind": capture.bad_kind, "detail": capture.variant})
         files.append({"path": capture.path, "layout": capture.layout, "format": capture.fmt,
                       "variant": capture.variant, "encoding": "cp1252" if capture.cp1252 else
-                      ("utf-8" if capture.fmt != "bytes" else None), "records": len(rows)})
+                      ("utf-8" if capture.fmt != "bytes" else None), "records": len(rows),
+                      **({"extras": sorted(capture.extras)} if capture.extras else {})})
     collections = {}
     for capture in captures:
         if capture.collection and capture.collection.title not in collections:
