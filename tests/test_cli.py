@@ -160,3 +160,31 @@ def test_a_bad_pyproject_setting_is_a_usage_error_not_a_traceback(monkeypatch, c
     assert cli.main(["build"]) == 2
     printed = capsys.readouterr().err
     assert printed.startswith("etl: [tool.etl] parquet-row-group-mb") and "Traceback" not in printed
+
+
+def test_a_flow_failure_the_command_reports_is_logged_without_its_traceback(monkeypatch):
+    import io
+    import logging
+
+    from etl import cli
+    from etl.publish import ReleaseError
+
+    monkeypatch.delenv("ETL_TRACEBACK", raising=False)
+    logger = logging.getLogger("prefect.flow_runs")
+    monkeypatch.setattr(logger, "filters", [])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    try:
+        cli._quiet_prefect(ReleaseError)
+        for error in (ReleaseError("too many records rejected"), ValueError("a bug")):
+            try:
+                raise error
+            except Exception as err:  # noqa: BLE001
+                logger.exception("Encountered exception during execution: %r", err)
+    finally:
+        logger.removeHandler(handler)
+    reported, unexpected = stream.getvalue().split("Encountered exception during execution: ValueError")
+    assert "too many records rejected" in reported and "Traceback" not in reported
+    assert "Traceback" in unexpected

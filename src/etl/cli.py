@@ -4,6 +4,7 @@ start Prefect, and a small update of a release is built without it (etl.build)."
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -230,11 +231,12 @@ def _build_in_process(args: argparse.Namespace, inputs) -> dict:
 def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
     """The build flow; the inputs' inventory (`inputs`, or taken while Prefect's server
     starts) is handed to it."""
-    _quiet_prefect()
-    api_ready = _start_build_services(args)
-    from etl.build import inventory_ahead
     from etl.prefect_server import ServerError, temporary_server_settings
     from etl.publish import ReleaseError
+
+    _quiet_prefect(ReleaseError, ServerError, OSError)
+    api_ready = _start_build_services(args)
+    from etl.build import inventory_ahead
 
     request = _build_request(args)
     try:
@@ -338,7 +340,7 @@ def run_harvest(args: argparse.Namespace) -> int:
     sources = [str(source_location(s)) for s in args.sources]
     try:
         check_harvest(sources, args.to, options, reach=True)  # an unreachable site fails before Prefect starts
-        _quiet_prefect()
+        _quiet_prefect(HarvestError, OSError)
         from flows.harvest import harvest
 
         summary = harvest(sources, args.to.resolve(), options)
@@ -514,11 +516,33 @@ def run_download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quiet_prefect() -> None:
+def _quiet_prefect(*reported: type[BaseException]) -> None:
+    """Prefect's settings for a command's flow run; failures of the `reported` kinds, which
+    the command reports in one line, are logged by Prefect without their traceback."""
     # A loaded 2-core machine can take longer than Prefect's default 20 s to start its server.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # The pipeline needs no network; Prefect's server would otherwise try to send telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if reported and not os.environ.get("ETL_TRACEBACK"):
+        for name in PREFECT_RUN_LOGGERS:
+            logging.getLogger(name).addFilter(_WithoutTraceback(reported))
+
+
+# The loggers of Prefect's flow and task runs: where it logs a run's failure with its traceback.
+PREFECT_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+class _WithoutTraceback(logging.Filter):
+    """Keeps the message of a log record whose exception is of the given kinds, not its traceback."""
+
+    def __init__(self, kinds: tuple[type[BaseException], ...]):
+        super().__init__()
+        self.kinds = kinds
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.kinds):
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def run_dictionary(args: argparse.Namespace) -> int:
