@@ -26,7 +26,10 @@ Figures per build:
   batches) is inside that stage's seconds: `--direct` measures the same stages without
   Prefect, and the difference is the rest of Prefect's cost;
 - peak RSS: the largest sum over the process tree, and the largest single process;
-- precision and recall of deduplication over record pairs (etl.evaluate).
+- precision and recall of deduplication over record pairs (etl.evaluate);
+- page fields right: for the documents a document page shows, the share whose published
+  document has the right title, summary, archival reference, translators, date and Record ID
+  (etl.evaluate.field_accuracy); the table shows the least of the six, the JSON line all.
 
 With `--repeat N` every build runs N times; the table shows the quickest run (the machine is
 shared, so the quickest is the least disturbed) and the script prints every run. Not part of
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -56,7 +60,7 @@ sys.path.insert(0, str(HERE))
 from generate import generate_corpus  # noqa: E402
 
 from etl.config import DEFAULT_BATCH_SIZE, settings  # noqa: E402
-from etl.evaluate import score_release  # noqa: E402
+from etl.evaluate import field_accuracy, score_release  # noqa: E402
 
 OUT = HERE / "out"
 STAGES = ("inventory", "extract", "validate", "normalise", "dedup", "publish")
@@ -66,12 +70,19 @@ _LOG_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) \|")
 
 def prepared_corpus(documents: int, seed: int) -> tuple[Path, Path]:
     """(captures folder, answer key), generated unless an identical corpus is already there."""
-    base = OUT / f"corpus-{documents}-{seed}"
-    captures, key = base / "captures", base / "answer_key.json"
-    if not key.exists():
+    return prepared_corpus_at(OUT / f"corpus-{documents}-{seed}", documents, seed)
+
+
+def prepared_corpus_at(base: Path, documents: int, seed: int) -> tuple[Path, Path]:
+    """The corpus under `base`, generated again when the generator changed since it was made
+    (`base/generator.sha256` holds the hash of the generate.py that made it)."""
+    captures, key, stamp = base / "captures", base / "answer_key.json", base / "generator.sha256"
+    made_by = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    if not key.exists() or not stamp.exists() or stamp.read_text("utf-8").strip() != made_by:
         shutil.rmtree(base, ignore_errors=True)
         started = time.perf_counter()
         generate_corpus(captures, documents, seed, key_path=key)
+        stamp.write_text(made_by + "\n", encoding="utf-8")
         print(f"generated {documents} documents in {time.perf_counter() - started:.1f} s", flush=True)
     return captures, key
 
@@ -216,7 +227,10 @@ def direct_build(label: str, captures: Path, output: Path, batch_size: int) -> R
 
 
 def scored(run: Run, output: Path, key: Path) -> Run:
-    run.score = score_release(output / settings().package_name / run.manifest["version"], key)
+    release = output / settings().package_name / run.manifest["version"]
+    fields = field_accuracy(release, key)
+    run.score = {**score_release(release, key), "page_documents": fields.pop("documents"),
+                 "fields_right": fields}
     return run
 
 
@@ -233,6 +247,7 @@ def row(documents: int, run: Run) -> dict:
         "before_flow": round(flow_start, 1) if flow_start is not None else None,
         "peak_tree_mb": round(run.peak_tree_mb), "peak_process_mb": round(run.peak_process_mb),
         **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in run.score.items()},
+        "fields_right_least": min(run.score["fields_right"].values()) if run.score.get("fields_right") else None,
         "load_before": [round(x, 2) for x in run.load],
     }
 
@@ -240,8 +255,8 @@ def row(documents: int, run: Run) -> dict:
 def markdown(rows: list[dict]) -> str:
     head = ("| documents | captures | end to end | captures/s | inventory | extract | validate | normalise "
             "| dedup | publish | orchestration (share) | of which before the flow began | peak RSS tree / largest "
-            "| precision | recall |")
-    lines = [head, "|" + "---|" * 15]
+            "| precision | recall | page fields right (least) |")
+    lines = [head, "|" + "---|" * 16]
     for r in rows:
         lines.append(
             f"| {r['documents']:,} | {r['captures']:,} | {r['seconds']:.1f} s | {r['captures_per_second']:,} "
@@ -249,7 +264,8 @@ def markdown(rows: list[dict]) -> str:
             + f"| {r['orchestration']:.1f} s ({r['orchestration_share']:.0%}) "
             + f"| {r['before_flow'] if r['before_flow'] is not None else '-'} s "
             + f"| {r['peak_tree_mb']:,} / {r['peak_process_mb']:,} MB "
-            + f"| {r.get('precision', '-')} | {r.get('recall', '-')} |")
+            + f"| {r.get('precision', '-')} | {r.get('recall', '-')} "
+            + f"| {r.get('fields_right_least') if r.get('fields_right_least') is not None else '-'} |")
     return "\n".join(lines)
 
 
@@ -341,14 +357,6 @@ def incremental_benchmark(documents: int, seed: int, batch_size: int) -> dict:
     }
     print(json.dumps({"incremental": result}), flush=True)
     return result
-
-
-def prepared_corpus_at(base: Path, documents: int, seed: int) -> tuple[Path, Path]:
-    captures, key = base / "captures", base / "answer_key.json"
-    if not key.exists():
-        shutil.rmtree(base, ignore_errors=True)
-        generate_corpus(captures, documents, seed, key_path=key)
-    return captures, key
 
 
 def main() -> None:

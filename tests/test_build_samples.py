@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.evaluate import score_release
+from etl.evaluate import PAGE_FIELDS, field_accuracy, score_release
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,22 @@ def test_deduplication_is_exact_on_the_samples(samples_build):
     assert score["documents_published"] == score["documents_expected"]
     assert (score["precision"], score["recall"]) == (1.0, 1.0)
     assert score["records_missing"] == score["records_unexpected"] == 0
+
+
+def test_document_pages_give_every_field_they_print_right(samples_build, tmp_path):
+    _, release, tables, key_path, _ = samples_build
+    scores = field_accuracy(release, key_path)
+    assert scores["documents"] >= 8 and all(scores[f] == 1.0 for f in PAGE_FIELDS), scores
+    # The score sees a wrong field: one published summary changed.
+    (tmp_path / "data").mkdir()
+    for name in ("sources", "document_sources"):
+        tables[name].write_parquet(tmp_path / "data" / f"{name}.parquet")
+    with_text = tables["documents"].get_column("has_text").arg_true()[0]  # a document page shows it
+    tables["documents"].with_columns(
+        pl.when(pl.int_range(pl.len()) == with_text).then(pl.lit("Another summary.")).otherwise("summary")
+        .alias("summary")).write_parquet(tmp_path / "data" / "documents.parquet")
+    wrong = field_accuracy(tmp_path, key_path)
+    assert wrong["title"] == 1.0 and wrong["summary"] < 1.0
 
 
 def test_every_file_is_in_sources_and_bad_files_say_why(samples_build):
