@@ -32,3 +32,9 @@ def test_the_pages_of_a_paginated_collection_follow_one_another():
 def test_a_member_a_recapture_no_longer_lists_keeps_its_place_after_the_fuller_capture():
     assert _members({"2016/ferries.txt": ["a", "b", "c", "d"], "2019/ferries.txt": ["a", "c", "d"]}) == [
         "a", "b", "c", "d"]
+
+
+def test_the_tenth_page_of_a_paginated_collection_follows_the_ninth():
+    pages = {f"ferries-page{n}.txt": [f"p{n}a", f"p{n}b"] for n in range(1, 11)}
+    pages["ferries-page1.txt"].append("p1c")
+    assert _members(pages) == ["p1a", "p1b", "p1c"] + [f"p{n}{e}" for n in range(2, 11) for e in "ab"]

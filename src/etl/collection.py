@@ -5,7 +5,8 @@ captured twice is one collection. Members keep the collection's own order: that 
 capture listing the most of them (the first in path order among equals: a recapture that
 lists a new member between two others puts it there), then the members it lacks in the
 order of their first appearance across the other captures, taken in path order (the
-further pages of a paginated collection).
+further pages of a paginated collection). Numbers in paths compare as numbers: page 10
+follows page 9.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ def collection_tables(found: pl.DataFrame, links: pl.DataFrame, sources: pl.Data
     """(collections, collection_documents) from the collection blocks and the document links."""
     pages = found.join(sources.select("source_id", "path"), on="source_id").with_columns(
         slug(pl.col("title"), "collection-").alias("collection_id"),
-    ).sort("path")
-    listed = links.join(pages.select("source_id", "collection_id", "path"), on="source_id")
+        path_order(pl.col("path")).alias("_path_order"),
+    ).sort("_path_order")
+    listed = links.join(pages.select("source_id", "collection_id", pl.col("_path_order").alias("path")),
+                        on="source_id")
     fullest = (
         listed.group_by("collection_id", "path").agg(pl.col("document_id").n_unique().alias("_members"))
         .sort(["collection_id", "_members", "path"], descending=[False, True, False])
@@ -44,3 +47,15 @@ def collection_tables(found: pl.DataFrame, links: pl.DataFrame, sources: pl.Data
         .sort("collection_id")
     )
     return collections, members
+
+
+_NUMBER_WIDTH = 20  # digits: wider than any page number or date in a path
+
+
+def path_order(path: pl.Expr) -> pl.Expr:
+    """`path` with each run of digits zero-padded, so that sorting on it puts "page2" before
+    "page10"."""
+    parts = path.str.extract_all(r"\d+|\D+")
+    padded = pl.when(pl.element().str.contains(r"^\d")).then(pl.element().str.zfill(_NUMBER_WIDTH)) \
+        .otherwise(pl.element())
+    return parts.list.eval(padded).list.join("")
