@@ -264,3 +264,15 @@ def test_short_summary_of_the_last_html_list_item_is_kept():
             'Oil is sent.</li></ul></body></html>')
     records = extract_capture(html, is_html=True).records
     assert [r["summary"] for r in records] == ["The horn is mended.", "Oil is sent."]
+
+
+def test_last_indented_line_of_a_complete_capture_that_reads_as_a_title_is_an_undated_entry():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\n"
+            "  \u2022 March 03, 1957\n\n    Report on Korean Families Leaving Sakhalin\n\n"
+            "    The consulate counts the families.\n\n"
+            "  \u2022 March 09, 1957\n\n    List of Korean Families for Nakhodka\n\n"
+            "    Note of the Sakhalin Passport Office on Stateless Koreans\n")
+    records = listing_old.extract(text).records
+    assert [(r["date_text"], r["title"], r["summary"]) for r in records[1:]] == [
+        ("March 09, 1957", "List of Korean Families for Nakhodka", None),
+        (None, "Note of the Sakhalin Passport Office on Stateless Koreans", None)]

@@ -123,3 +123,13 @@ def test_results_label_and_count_on_one_line():
             "Frey asks for a second keeper.\n\nMay 9, 1962\n\nReply of the Ministry of Beacons to Amund Frey\n")
     assert extract_capture(text, is_html=False).layout == "listing_search"
     assert [r["date_text"] for r in listing_search.extract(text).records] == ["May 5, 1962", "May 9, 1962"]
+
+
+def test_last_line_of_a_complete_capture_that_reads_as_a_title_is_an_undated_entry():
+    text = ("1 - 3 of 3\n\nMarch 3, 1957\n\nReport on Korean Families Leaving Sakhalin\n\n"
+            "The consulate counts the families.\n\nMarch 9, 1957\n\nList of Korean Families for Nakhodka\n\n"
+            "Note of the Sakhalin Passport Office on Stateless Koreans\n")
+    records = listing_search.extract(text).records
+    assert [(r["date_text"], r["title"], r["summary"]) for r in records[1:]] == [
+        ("March 9, 1957", "List of Korean Families for Nakhodka", None),
+        (None, "Note of the Sakhalin Passport Office on Stateless Koreans", None)]

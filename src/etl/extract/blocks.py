@@ -356,22 +356,22 @@ class Entry:
     lines: list[str] = field(default_factory=list)
 
 
-def starts_undated_entry(entry: Entry | None, para: str, last: bool) -> bool:
+def starts_undated_entry(entry: Entry | None, para: str, cut_in_it: bool) -> bool:
     """True when `para`, met after the lines of `entry`, is the title of an entry with no
     date line: an entry is a title and at most one summary paragraph.
 
     After a title, the next paragraph is that entry's summary when it is a sentence (a
     short one such as "The board refuses." too, or prose that lost its final period). One
     that ends no sentence and reads as a title is the title of an entry with no date line,
-    whatever follows it (its summary, or the next entry's date line or bullet). Only the
-    listing's `last` line stays the summary: a capture cut off in a summary ends in a line
-    that ends no sentence.
+    whatever follows it (its summary, the next entry's date line or bullet, or the end of
+    the capture). Only a line the capture was `cut_in_it` stays the summary: a capture cut
+    off in a summary ends in a line that ends no sentence.
     """
     if entry is None or len(entry.lines) >= 2:
         return True
     if not entry.lines:
         return False
-    return not last and not ends_sentence(para) and not reads_as_prose(para)
+    return not cut_in_it and not ends_sentence(para) and not reads_as_prose(para)
 
 
 def entry_record(layout: str, position: int, entry: Entry) -> dict:

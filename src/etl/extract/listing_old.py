@@ -14,7 +14,7 @@ from itertools import takewhile
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, ends_sentence, fold, folded_is, indent_of, is_chrome,
+    Entry, bullet_text, cut_last_line, ends_sentence, fold, folded_is, indent_of, is_chrome,
     is_dash_rule, is_entry_date, is_list_heading, listing_extraction, looks_like_summary, page_lines,
     reads_as_prose, starts_undated_entry, too_long_to_read, topic_entries_at,
 )
@@ -34,7 +34,8 @@ def matches(text: str) -> bool:
 def extract(text: str) -> Extraction:
     lines = page_lines(text)
     start = first_entry_at(lines, entries_start(lines))
-    extraction = listing_extraction(LAYOUT, listing_entries(lines[start:]), text)
+    entries = listing_entries(lines[start:], cut=cut_last_line(text) is not None)
+    extraction = listing_extraction(LAYOUT, entries, text)
     cut_in_head = extraction.truncated and start == len(lines)
     extraction.collection = collection_block(lines[:start - 1] if cut_in_head else lines[:start])
     return extraction
@@ -130,12 +131,12 @@ def is_indented(line: str) -> bool:
     return indent_of(line) >= 2
 
 
-def listing_entries(lines: list[str]) -> list[Entry]:
+def listing_entries(lines: list[str], cut: bool) -> list[Entry]:
     """Entries split at bullets and dash rules; a bullet holding no date starts an undated entry.
 
     Between them, an entry is a title and at most one summary paragraph: a further line
     (indented or not) starts an entry with no date line. The page footer after the last
-    entry belongs to no entry.
+    entry belongs to no entry. `cut`: the capture stops in the middle of its last line.
     """
     content = [line for line in lines if line and not is_chrome(line)]
     bullets = [bullet_text(line) for line in content]
@@ -150,7 +151,7 @@ def listing_entries(lines: list[str]) -> list[Entry]:
             entries.append(current)
             continue
         if current is None or (is_entry_date(line) and current.lines) \
-                or starts_undated_entry(current, line, last=i + 1 == end):
+                or starts_undated_entry(current, line, cut_in_it=cut and i + 1 == end):
             current = Entry(None)
             entries.append(current)
         add_line(current, line)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
+    Entry, bullet_text, cut_last_line, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
     listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs, shows_result_count,
     starts_undated_entry, too_long_to_read, topic_entries_at,
 )
@@ -37,7 +37,7 @@ def matches(text: str) -> bool:
 def extract(text: str) -> Extraction:
     lines = page_lines(text)
     found = [p for p in paragraphs(lines[entries_start(lines):]) if not is_chrome(p)]
-    return listing_extraction(LAYOUT, search_entries(found), text)
+    return listing_extraction(LAYOUT, search_entries(found, cut=cut_last_line(text) is not None), text)
 
 
 def entries_start(lines: list[str]) -> int:
@@ -53,13 +53,15 @@ def entries_start(lines: list[str]) -> int:
     return len(lines)
 
 
-def search_entries(paras: list[str]) -> list[Entry]:
+def search_entries(paras: list[str], cut: bool) -> list[Entry]:
+    """Entries of date, title and summary paragraphs; `cut`: the capture stops in the middle
+    of its last line."""
     entries: list[Entry] = []
     for i, para in enumerate(paras):
         if is_entry_date(para):
             entries.append(Entry(para))
             continue
-        if starts_undated_entry(entries[-1] if entries else None, para, last=i + 1 == len(paras)):
+        if starts_undated_entry(entries[-1] if entries else None, para, cut_in_it=cut and i + 1 == len(paras)):
             entries.append(Entry(None))
         entries[-1].lines.append(para)
     return entries
