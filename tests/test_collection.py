@@ -38,3 +38,7 @@ def test_the_tenth_page_of_a_paginated_collection_follows_the_ninth():
     pages = {f"ferries-page{n}.txt": [f"p{n}a", f"p{n}b"] for n in range(1, 11)}
     pages["ferries-page1.txt"].append("p1c")
     assert _members(pages) == ["p1a", "p1b", "p1c"] + [f"p{n}{e}" for n in range(2, 11) for e in "ab"]
+
+
+def test_an_unnumbered_first_page_comes_before_its_second_page_of_as_many_members():
+    assert _members({"ferries-2.txt": ["c", "d"], "ferries.txt": ["a", "b"]}) == ["a", "b", "c", "d"]

@@ -5,8 +5,9 @@ captured twice is one collection. Members keep the collection's own order: that 
 capture listing the most of them (the first in path order among equals: a recapture that
 lists a new member between two others puts it there), then the members it lacks in the
 order of their first appearance across the other captures, taken in path order (the
-further pages of a paginated collection). Numbers in paths compare as numbers: page 10
-follows page 9.
+further pages of a paginated collection). Paths compare by their names before the file
+extension ("ferries.txt", the first page, comes before "ferries-2.txt") and their numbers
+as numbers (page 10 follows page 9).
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ _NUMBER_WIDTH = 20  # digits: wider than any page number or date in a path
 
 
 def path_order(path: pl.Expr) -> pl.Expr:
-    """`path` with each run of digits zero-padded, so that sorting on it puts "page2" before
-    "page10"."""
-    parts = path.str.extract_all(r"\d+|\D+")
+    """`path` with its file extension put after a NUL and each run of digits zero-padded, so
+    that sorting on it puts "page.txt" before "page-2.txt" and "page2" before "page10"."""
+    parts = path.str.replace(r"(\.[^./]*)?$", "\x00$1").str.extract_all(r"\d+|\D+")
     padded = pl.when(pl.element().str.contains(r"^\d")).then(pl.element().str.zfill(_NUMBER_WIDTH)) \
         .otherwise(pl.element())
     return parts.list.eval(padded).list.join("")
