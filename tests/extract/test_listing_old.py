@@ -276,3 +276,16 @@ def test_last_indented_line_of_a_complete_capture_that_reads_as_a_title_is_an_un
     assert [(r["date_text"], r["title"], r["summary"]) for r in records[1:]] == [
         ("March 09, 1957", "List of Korean Families for Nakhodka", None),
         (None, "Note of the Sakhalin Passport Office on Stateless Koreans", None)]
+
+
+def test_undated_title_ending_in_a_period_after_an_entry_without_summary_is_not_its_summary():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\n"
+            "  \u2022 August 28, 1962\n\n    Report of the Consulate in Chongjin on Returnees from Sakhalin\n\n"
+            "    Notes from a Conversation between Comrade Rybak of the Polish Embassy and Deputy Minister Pak, "
+            "on 3.IX.1962.\n\n    The embassy records what Pak said about returnees from Sakhalin.\n\n"
+            "  \u2022 September 10, 1962\n\n    Telegram on the Passport Office at Yuzhno-Sakhalinsk\n")
+    records = listing_old.extract(text).records
+    assert [(r["date_text"], r["title"][:21], r["summary"]) for r in records] == [
+        ("August 28, 1962", "Report of the Consula", None),
+        (None, "Notes from a Conversa", "The embassy records what Pak said about returnees from Sakhalin."),
+        ("September 10, 1962", "Telegram on the Passp", None)]

@@ -133,3 +133,15 @@ def test_last_line_of_a_complete_capture_that_reads_as_a_title_is_an_undated_ent
     assert [(r["date_text"], r["title"], r["summary"]) for r in records[1:]] == [
         ("March 9, 1957", "List of Korean Families for Nakhodka", None),
         (None, "Note of the Sakhalin Passport Office on Stateless Koreans", None)]
+
+
+def test_undated_title_ending_in_a_period_after_an_entry_without_summary_is_not_its_summary():
+    text = ("1 - 3 of 3\n\nAugust 28, 1962\n\nReport of the Consulate in Chongjin on Returnees from Sakhalin\n\n"
+            "Notes from a Conversation between Comrade Rybak of the Polish Embassy and Deputy Minister Pak, "
+            "on 3.IX.1962.\n\nThe embassy records what Pak said about returnees from Sakhalin.\n\n"
+            "September 10, 1962\n\nTelegram on the Passport Office at Yuzhno-Sakhalinsk\n")
+    records = listing_search.extract(text).records
+    assert [(r["date_text"], r["title"][:21], r["summary"]) for r in records] == [
+        ("August 28, 1962", "Report of the Consula", None),
+        (None, "Notes from a Conversa", "The embassy records what Pak said about returnees from Sakhalin."),
+        ("September 10, 1962", "Telegram on the Passp", None)]

@@ -328,8 +328,19 @@ def reads_as_prose(para: str) -> bool:
     """True when most longer words after the first are lower case: a sentence, even one
     printed without its final period. Titles capitalise their words ("Report of the
     Harbour Board on the Ice")."""
-    words = [word for word in _WORD.findall(para)[1:] if len(word) >= 4]
+    words = _longer_words(para)
     return len(words) >= 3 and 2 * sum(word[0].islower() for word in words) > len(words)
+
+
+def reads_as_title(para: str) -> bool:
+    """True when most longer words after the first are capitalised, whatever the final
+    punctuation ("Notes from a Conversation with Deputy Minister Pak, on 3.IX.1962.")."""
+    words = _longer_words(para)
+    return len(words) >= 3 and 2 * sum(word[0].isupper() for word in words) > len(words)
+
+
+def _longer_words(para: str) -> list[str]:
+    return [word for word in _WORD.findall(para)[1:] if len(word) >= 4]
 
 
 def topic_entries_at(paras: list[str]) -> int:
@@ -356,7 +367,7 @@ class Entry:
     lines: list[str] = field(default_factory=list)
 
 
-def starts_undated_entry(entry: Entry | None, para: str, cut_in_it: bool) -> bool:
+def starts_undated_entry(entry: Entry | None, para: str, cut_in_it: bool, next_para: str | None) -> bool:
     """True when `para`, met after the lines of `entry`, is the title of an entry with no
     date line: an entry is a title and at most one summary paragraph.
 
@@ -364,14 +375,21 @@ def starts_undated_entry(entry: Entry | None, para: str, cut_in_it: bool) -> boo
     short one such as "The board refuses." too, or prose that lost its final period). One
     that ends no sentence and reads as a title is the title of an entry with no date line,
     whatever follows it (its summary, the next entry's date line or bullet, or the end of
-    the capture). Only a line the capture was `cut_in_it` stays the summary: a capture cut
-    off in a summary ends in a line that ends no sentence.
+    the capture); so is one that ends a sentence but reads as a title when `next_para`, the
+    paragraph after it in the same entry's run, reads as its summary. Only a line the
+    capture was `cut_in_it` stays the summary: a capture cut off in a summary ends in a line
+    that ends no sentence.
     """
     if entry is None or len(entry.lines) >= 2:
         return True
     if not entry.lines:
         return False
-    return not cut_in_it and not ends_sentence(para) and not reads_as_prose(para)
+    if cut_in_it:
+        return False
+    if not ends_sentence(para):
+        return not reads_as_prose(para)
+    return reads_as_title(para) and next_para is not None and looks_like_summary(next_para) \
+        and reads_as_prose(next_para)
 
 
 def entry_record(layout: str, position: int, entry: Entry) -> dict:

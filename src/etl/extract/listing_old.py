@@ -151,7 +151,8 @@ def listing_entries(lines: list[str], cut: bool) -> list[Entry]:
             entries.append(current)
             continue
         if current is None or (is_entry_date(line) and current.lines) \
-                or starts_undated_entry(current, line, cut_in_it=cut and i + 1 == end):
+                or starts_undated_entry(current, line, cut_in_it=cut and i + 1 == end,
+                                        next_para=None if i + 1 == end or marks[i + 1] else content[i + 1]):
             current = Entry(None)
             entries.append(current)
         add_line(current, line)

@@ -61,7 +61,9 @@ def search_entries(paras: list[str], cut: bool) -> list[Entry]:
         if is_entry_date(para):
             entries.append(Entry(para))
             continue
-        if starts_undated_entry(entries[-1] if entries else None, para, cut_in_it=cut and i + 1 == len(paras)):
+        last = i + 1 == len(paras)
+        if starts_undated_entry(entries[-1] if entries else None, para, cut_in_it=cut and last,
+                                next_para=None if last else paras[i + 1]):
             entries.append(Entry(None))
         entries[-1].lines.append(para)
     return entries
