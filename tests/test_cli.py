@@ -171,20 +171,19 @@ def test_a_flow_failure_the_command_reports_is_logged_without_its_traceback(monk
 
     monkeypatch.delenv("ETL_TRACEBACK", raising=False)
     logger = logging.getLogger("prefect.flow_runs")
-    monkeypatch.setattr(logger, "filters", [])
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    logger.addHandler(handler)
-    try:
-        cli._quiet_prefect(ReleaseError)
-        for error in (ReleaseError("too many records rejected"), ValueError("a bug")):
-            try:
-                raise error
-            except Exception as err:  # noqa: BLE001
-                logger.exception("Encountered exception during execution: %r", err)
-    finally:
-        logger.removeHandler(handler)
+    # Only this handler: Prefect's own would send the records to its API.
+    monkeypatch.setattr(logger, "filters", [])
+    monkeypatch.setattr(logger, "handlers", [handler])
+    monkeypatch.setattr(logger, "propagate", False)
+    cli._quiet_prefect(ReleaseError)
+    for error in (ReleaseError("too many records rejected"), ValueError("a bug")):
+        try:
+            raise error
+        except Exception as err:  # noqa: BLE001
+            logger.exception("Encountered exception during execution: %r", err)
     reported, unexpected = stream.getvalue().split("Encountered exception during execution: ValueError")
     assert "too many records rejected" in reported and "Traceback" not in reported
     assert "Traceback" in unexpected
