@@ -121,3 +121,9 @@ def test_heading_above_the_language_links_is_no_section():
                        "In other languages", "sv:Greyholms fyr no:Greyholm fyr")
     assert found["sections"] == ["References"]
     assert found["language_links"] == ["sv:Greyholms fyr", "no:Greyholm fyr"]
+
+
+def test_wiki_markup_headings_lose_their_equals_signs():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "== History ==",
+                       "The ferry ran from 1950.[2]", "=== Later years ===", "It closed in 1988.[3]")
+    assert found["sections"] == ["History", "Later years"]

@@ -42,6 +42,8 @@ ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK
 # remarks ("[a]", "[note 1]", "[citation needed]", "[when?]").
 NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
 EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
+# A heading as wiki markup prints it: "== History ==".
+WIKI_HEADING = re.compile(r"=+\s*(?P<text>[^=].*?)\s*=+")
 # The end of a sentence or clause, before any closing quotes or brackets.
 CLAUSE_END = re.compile(r"[.!?,;:][\"'\u201d\u2019)\]]*$")
 SUBJECT_END = re.compile(r",|\s\(|\s(?:is|was|are|were|has|had|refers to)\s")
@@ -87,8 +89,11 @@ def without_templates(text: str) -> str:
 
 
 def heading_text(para: str) -> str:
-    """A heading line without template leftovers and without the "[edit]" link after it."""
-    return EDIT_LINK.sub("", without_templates(para))
+    """A heading line without template leftovers, the "[edit]" link after it and the
+    equals signs of wiki markup around it."""
+    text = EDIT_LINK.sub("", without_templates(para))
+    markup = WIKI_HEADING.fullmatch(text)
+    return markup["text"] if markup else text
 
 
 def is_closing_licence(para: str) -> bool:
