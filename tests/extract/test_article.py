@@ -127,3 +127,20 @@ def test_wiki_markup_headings_lose_their_equals_signs():
     found = article_of("Tumen Ferry is an invented river crossing.[1]", "== History ==",
                        "The ferry ran from 1950.[2]", "=== Later years ===", "It closed in 1988.[3]")
     assert found["sections"] == ["History", "Later years"]
+
+
+def test_numbered_headings_are_sections_without_their_numbers():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "1. History",
+                       "The ferry ran from 1950.[2]", "1.1 Later years", "It closed in 1988.[3]",
+                       "References", "  1. Winter, A. Ferries, 1990.", "  2. Holm, P. Rivers")
+    assert found["sections"] == ["History", "Later years", "References"]
+    assert found["text"].split("\n\n") == ["Tumen Ferry is an invented river crossing.[1]",
+                                           "The ferry ran from 1950.[2]", "It closed in 1988.[3]"]
+    assert found["references"] == ["Winter, A. Ferries, 1990.", "Holm, P. Rivers"]
+
+
+def test_numbered_list_inside_the_prose_stays_in_the_text():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "It carried:",
+                       "1. Passengers", "2. Mail", "Service ended in 1988.[2]")
+    assert found["sections"] == []
+    assert "1. Passengers" in found["text"] and "2. Mail" in found["text"]

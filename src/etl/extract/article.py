@@ -44,6 +44,9 @@ NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
 EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
 # A heading as wiki markup prints it: "== History ==".
 WIKI_HEADING = re.compile(r"=+\s*(?P<text>[^=].*?)\s*=+")
+# A heading with its section number: "2. History", "2.1 Early years" (a number without a
+# dot, "10 days in May", is a word of the heading).
+NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+)\s+(?P<text>\S.*)")
 # The end of a sentence or clause, before any closing quotes or brackets.
 CLAUSE_END = re.compile(r"[.!?,;:][\"'\u201d\u2019)\]]*$")
 SUBJECT_END = re.compile(r",|\s\(|\s(?:is|was|are|were|has|had|refers to)\s")
@@ -70,7 +73,7 @@ def extract(text: str) -> Extraction:
     notice, rest = paras[0], paras[1:]
     body, closing = (rest[:-1], rest[-1:]) if rest and is_closing_licence(rest[-1]) else (rest, [])
     title_line = own_title_line(body)
-    parts = article_parts([(kind_of(p), p) for p in body[bool(title_line):]])
+    parts = article_parts(with_numbered_headings([(kind_of(p), p) for p in body[bool(title_line):]]))
     article = {
         "title": notice_title(notice) or title_line or first_subject(parts["prose"]),
         "license": license_of([notice, *closing]),
@@ -93,7 +96,9 @@ def heading_text(para: str) -> str:
     equals signs of wiki markup around it."""
     text = EDIT_LINK.sub("", without_templates(para))
     markup = WIKI_HEADING.fullmatch(text)
-    return markup["text"] if markup else text
+    text = markup["text"] if markup else text
+    numbered = NUMBERED_HEADING.fullmatch(text)
+    return numbered["text"] if numbered else text
 
 
 def is_closing_licence(para: str) -> bool:
@@ -109,6 +114,18 @@ def kind_of(para: str) -> str:
     if ITEM.fullmatch(para):
         return "item"
     return "heading" if is_heading(heading_text(para)) else "prose"
+
+
+def with_numbered_headings(kinds: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The kinds with a numbered heading ("1. History") that reads as a list item made a
+    heading: a numbered line alone between other lines, with prose after it. Items of a
+    list have items beside them."""
+    def is_numbered_heading(i: int) -> bool:
+        kind, para = kinds[i]
+        return kind == "item" and bool(NUMBERED_HEADING.fullmatch(para)) and is_heading(heading_text(para)) \
+            and (i == 0 or kinds[i - 1][0] != "item") and i + 1 < len(kinds) and kinds[i + 1][0] == "prose"
+
+    return [("heading", para) if is_numbered_heading(i) else (kind, para) for i, (kind, para) in enumerate(kinds)]
 
 
 def is_language_links(para: str) -> bool:
