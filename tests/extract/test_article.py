@@ -144,3 +144,16 @@ def test_numbered_list_inside_the_prose_stays_in_the_text():
                        "1. Passengers", "2. Mail", "Service ended in 1988.[2]")
     assert found["sections"] == []
     assert "1. Passengers" in found["text"] and "2. Mail" in found["text"]
+
+
+def test_language_links_printed_as_list_items_are_no_references():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "References",
+                       "  1. Winter, A. Ferries, 1990.", "  \u2022 ko:두만강 나루", "  \u2022 ru:Туманная переправа")
+    assert found["references"] == ["Winter, A. Ferries, 1990."]
+    assert found["language_links"] == ["ko:두만강 나루", "ru:Туманная переправа"]
+
+
+def test_reference_that_is_a_doi_stays_a_reference():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "References",
+                       "  \u2022 doi:10.1000/tumen.1990")
+    assert found["references"] == ["doi:10.1000/tumen.1990"] and found["language_links"] == []

@@ -4,7 +4,7 @@ Told apart by its first non-blank line, a licence notice saying the content come
 Wikipedia or under a Creative Commons licence. Prose paragraphs with reference and note
 marks ("[1]", "[a]", "[citation needed]") and short heading lines follow (an "[edit]"
 link after a heading is cut), then the references, a line of language links ("ko:...
-ru:... zh-min-nan:...") and a closing licence line. Only the page's last line is read as
+ru:... zh-min-nan:...", or one list item per link) and a closing licence line. Only the page's last line is read as
 that licence line: prose and references that name a licence elsewhere stay what they
 are. References are list items: bulleted ("•", "*"), numbered ("1.", "1)", "[1]") or
 led by the "^" of the marks citing them ("^ a b ..."). Wiki template leftovers
@@ -30,7 +30,8 @@ NOTICE_TITLE = re.compile(r"article\s+[\"\u201c'\u2018](?P<title>[^\"\u201d'\u20
 TEMPLATE = re.compile(r"\s*Template:[^\s\[\]]+(?:\s+[a-z][^\s\[\]]*)*")
 # Wiki language codes: two or three letters ("simple" the one longer), then parts of any
 # length ("zh-min-nan", "be-x-old").
-LANGUAGE_CODE = r"(?:[a-z]{2,3}|simple)(?:-[a-z]{1,10})*:\S"
+# Identifiers that references print the same way ("doi:10.1000/182") are no language.
+LANGUAGE_CODE = r"(?!(?:doi|pmc|url):)(?:[a-z]{2,3}|simple)(?:-[a-z]{1,10})*:\S"
 LANGUAGE_SPLIT = re.compile(r"\s+(?=" + LANGUAGE_CODE + ")")
 # A list item's mark: a bullet, a number ("1.", "1)", "[1]"), or the "^" Wikipedia prints
 # before a reference for the way back to the marks citing it, with one letter per mark
@@ -109,7 +110,7 @@ def is_closing_licence(para: str) -> bool:
 
 def kind_of(para: str) -> str:
     """What a line of the article is: links, item, heading or prose."""
-    if is_language_links(para):
+    if is_language_links(links_text(para)):
         return "links"
     if ITEM.fullmatch(para):
         return "item"
@@ -126,6 +127,12 @@ def with_numbered_headings(kinds: list[tuple[str, str]]) -> list[tuple[str, str]
             and (i == 0 or kinds[i - 1][0] != "item") and i + 1 < len(kinds) and kinds[i + 1][0] == "prose"
 
     return [("heading", para) if is_numbered_heading(i) else (kind, para) for i, (kind, para) in enumerate(kinds)]
+
+
+def links_text(para: str) -> str:
+    """A line without its list mark: a page may print each language link as a list item."""
+    item = ITEM.fullmatch(para)
+    return item["text"] if item else para
 
 
 def is_language_links(para: str) -> bool:
@@ -162,7 +169,7 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
         elif kind in ("prose", "item"):
             parts["prose"].append(without_templates(para))
         else:
-            parts["links"] += LANGUAGE_SPLIT.split(para)
+            parts["links"] += LANGUAGE_SPLIT.split(links_text(para))
     return parts
 
 
