@@ -147,3 +147,18 @@ def test_copies_of_a_capture_are_duplicates_and_copies_of_an_empty_file_are_empt
     sources = combine_batches([extract_batch(tmp_path, names)]).sources.sort("path")
     assert sources.select("path", "status").rows() == [
         ("a/list.txt", "ok"), ("a/none.txt", "empty"), ("b/list.txt", "duplicate"), ("b/none.txt", "empty")]
+
+
+def test_nul_bytes_past_the_first_kilobytes_still_mean_binary(tmp_path):
+    data = b"Skip to content\n\nMarch 3, 1961\n\n" + b"The ship left Niigata. " * 1000 + b"\x00" * 64 + b"\nMore.\n"
+    assert read_capture(tmp_path, _write(tmp_path, "a.txt", data)).status == "binary"
+
+
+def test_text_padded_with_nul_bytes_to_its_end_is_read_as_truncated(tmp_path):
+    capture = read_capture(tmp_path, _write(tmp_path, "a.txt", b"March 3, 1961\n\nNote on Retur" + b"\x00" * 4096))
+    assert (capture.status, capture.text) == ("truncated", "March 3, 1961\n\nNote on Retur")
+    assert "4,096 NUL bytes" in capture.message
+
+
+def test_a_file_of_only_nul_bytes_is_binary(tmp_path):
+    assert read_capture(tmp_path, _write(tmp_path, "a.txt", b"\x00" * 100)).status == "binary"

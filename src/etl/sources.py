@@ -154,11 +154,22 @@ def _control_share(text: str) -> float:
     return len(_CONTROL.findall(sample)) / max(len(sample), 1)
 
 
+def is_utf16(data: bytes) -> bool:
+    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
 def looks_binary(data: bytes) -> bool:
-    probe = data[:_BINARY_PROBE]
-    if probe.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    return b"\x00" in probe
+    """True when the file holds a NUL byte anywhere (text holds none), unless it is UTF-16."""
+    return not is_utf16(data) and b"\x00" in data
+
+
+def nul_padding(data: bytes) -> int:
+    """How many NUL bytes end the file after text that holds none: a download that stopped
+    leaves the rest of a file it had set aside as NULs."""
+    if is_utf16(data):
+        return 0
+    text = data.rstrip(b"\x00")
+    return len(data) - len(text) if text.strip() and b"\x00" not in text else 0
 
 
 def contain_one_another(first: Path, second: Path) -> bool:
@@ -182,6 +193,9 @@ def read_capture(root: Source, relpath: str) -> Capture:
         return Capture(relpath, hashlib.sha256(b"").hexdigest(), 0, status="unreadable",
                        message=f"could not read the file: {err.strerror or err}")
     capture = Capture(relpath, hashlib.sha256(data).hexdigest(), len(data))
+    if padding := nul_padding(data):
+        data = data[:-padding]
+        capture.status, capture.message = "truncated", f"looks truncated: the file ends in {padding:,} NUL bytes"
     if not data.strip():
         capture.status, capture.message = "empty", "the file is empty" if not data else "the file holds only white space"
     elif looks_binary(data):
