@@ -157,3 +157,9 @@ def test_reference_that_is_a_doi_stays_a_reference():
     found = article_of("Tumen Ferry is an invented river crossing.[1]", "References",
                        "  \u2022 doi:10.1000/tumen.1990")
     assert found["references"] == ["doi:10.1000/tumen.1990"] and found["language_links"] == []
+
+
+def test_first_sentence_with_no_subject_to_cut_gives_no_title():
+    found = article_of("두만강 나루는 1950년부터 1988년까지 운영된 가상의 나루이다.[1] 나루는 도문에 있었다.[2]",
+                       "  1. 김철수. 나루의 역사. 1990.")
+    assert found["title"] is None

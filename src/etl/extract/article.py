@@ -187,12 +187,14 @@ def own_title_line(rest: list[str]) -> str | None:
 
 
 def first_subject(prose: list[str]) -> str | None:
-    """The subject of the first sentence: the words before its first comma or verb."""
+    """The subject of the first sentence: the words before its first comma or verb, when
+    they are no longer than a heading (a language without those commas and verbs gives
+    a whole sentence, which is no title)."""
     if not prose:
         return None
     end = SUBJECT_END.search(prose[0])
-    subject = prose[0][: end.start()] if end else prose[0].split(". ")[0]
-    return fold(subject) or None
+    subject = fold(prose[0][: end.start()] if end else prose[0].split(". ")[0])
+    return subject if is_heading(subject) else None
 
 
 def license_of(lines: list[str]) -> str:
