@@ -163,3 +163,9 @@ def test_first_sentence_with_no_subject_to_cut_gives_no_title():
     found = article_of("두만강 나루는 1950년부터 1988년까지 운영된 가상의 나루이다.[1] 나루는 도문에 있었다.[2]",
                        "  1. 김철수. 나루의 역사. 1990.")
     assert found["title"] is None
+
+
+def test_line_holding_a_web_address_is_no_heading():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "References",
+                       "  1. Winter, A. Ferries, 1990.", 'Retrieved from "https://wiki.example.org/wiki/Tumen_Ferry"')
+    assert found["sections"] == ["References"]

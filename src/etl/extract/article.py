@@ -43,6 +43,7 @@ ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK
 # remarks ("[a]", "[note 1]", "[citation needed]", "[when?]").
 NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
 EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
+WEB_ADDRESS = re.compile(r"https?://|www\.", re.I)
 # A heading as wiki markup prints it: "== History ==".
 WIKI_HEADING = re.compile(r"=+\s*(?P<text>[^=].*?)\s*=+")
 # A heading with its section number: "2. History", "2.1 Early years" (a number without a
@@ -141,9 +142,10 @@ def is_language_links(para: str) -> bool:
 
 
 def is_heading(para: str) -> bool:
-    """A short line that ends no sentence or clause and holds no reference or note marks."""
+    """A short line that ends no sentence or clause and holds no reference or note marks
+    and no web address (a mirror's "Retrieved from "https://..."" footer)."""
     return 0 < len(para) <= 120 and len(para.split()) <= 12 and not CLAUSE_END.search(para) \
-        and not NOTE_MARK.search(para)
+        and not NOTE_MARK.search(para) and not WEB_ADDRESS.search(para)
 
 
 def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
