@@ -162,3 +162,16 @@ def test_text_padded_with_nul_bytes_to_its_end_is_read_as_truncated(tmp_path):
 
 def test_a_file_of_only_nul_bytes_is_binary(tmp_path):
     assert read_capture(tmp_path, _write(tmp_path, "a.txt", b"\x00" * 100)).status == "binary"
+
+
+def test_a_charset_declared_in_a_meta_tag_is_tried_before_cp1252(tmp_path):
+    page = '<html><head><meta charset="euc-kr"></head><body><p>이산가족 편지</p></body></html>'
+    capture = read_capture(tmp_path, _write(tmp_path, "a.html", page.encode("cp949")))
+    assert (capture.encoding, capture.text) == ("cp949", page)
+
+
+def test_a_declared_charset_that_the_bytes_do_not_fit_falls_back_to_cp1252(tmp_path):
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head>' \
+           '<body><p>\u201cReturn\u201d</p></body></html>'
+    capture = read_capture(tmp_path, _write(tmp_path, "a.html", page.encode("cp1252")))
+    assert (capture.encoding, capture.text) == ("cp1252", page)

@@ -25,6 +25,11 @@ _BINARY_PROBE = 8192
 UNREAD_STATUSES = ("unreadable", "empty", "binary", "undecodable")
 # <!DOCTYPE html> or <html, past white space, a BOM, an XML prolog and comments.
 _HTML_START = re.compile(r"[\ufeff\s]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html)", re.I | re.S)
+# A charset declared in a meta tag: <meta charset="x"> or <meta http-equiv ... content="...; charset=x">.
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
+_CHARSET_PROBE = 4096
+# The codec a browser reads a label's bytes with, where it reads a superset of the label.
+_BROWSER_CODECS = {"euc_kr": "cp949", "iso8859-1": "cp1252", "ascii": "cp1252", "gb2312": "gbk", "shift_jis": "cp932"}
 # Control characters (C0 and C1) other than white space: text is nearly free of them.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # A local folder, or the URL of one in any file system fsspec knows.
@@ -131,14 +136,15 @@ def _local_files(root: Path) -> list[str]:
 
 
 def decoded_text(data: bytes) -> tuple[str, str] | None:
-    """(text, encoding): UTF-8 first (with or without BOM), UTF-16 by its BOM, then cp1252,
-    then latin-1; None when no decoding gives text (control characters throughout)."""
+    """(text, encoding): UTF-8 first (with or without BOM), UTF-16 by its BOM, then the
+    charset a page declares in a meta tag, then cp1252, then latin-1; None when no
+    decoding gives text (control characters throughout)."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     else:
-        candidates = ["utf-8", "cp1252", "latin-1"]
+        candidates = list(dict.fromkeys(["utf-8", *filter(None, [declared_charset(data)]), "cp1252", "latin-1"]))
     for encoding in candidates:
         try:
             text = data.decode(encoding)
@@ -147,6 +153,20 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
         if _control_share(text) < 0.01:
             return text, encoding
     return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The codec of the charset a page's meta tag declares, as a browser reads the label
+    (euc-kr as cp949, iso-8859-1 as cp1252, ...); None when none or unknown. A UTF-16
+    label in bytes read without its BOM is no help, as browsers also find."""
+    declared = _META_CHARSET.search(data[:_CHARSET_PROBE])
+    try:
+        name = codecs.lookup(declared[1].decode("ascii")).name if declared else None
+    except LookupError:
+        return None
+    if name is None or name.startswith(("utf-16", "utf-32")):
+        return None
+    return _BROWSER_CODECS.get(name, name)
 
 
 def _control_share(text: str) -> float:
