@@ -169,3 +169,13 @@ def test_line_holding_a_web_address_is_no_heading():
     found = article_of("Tumen Ferry is an invented river crossing.[1]", "References",
                        "  1. Winter, A. Ferries, 1990.", 'Retrieved from "https://wiki.example.org/wiki/Tumen_Ferry"')
     assert found["sections"] == ["References"]
+
+
+def test_markdown_headings_lose_their_hash_marks_and_underlines_are_no_sections():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "## History",
+                       "The ferry ran from 1950.[2]", "Later years", "-----------", "It closed in 1988.[3]",
+                       "References", "==========", "  1. Winter, A. Ferries, 1990.")
+    assert found["sections"] == ["History", "Later years", "References"]
+    assert found["text"].split("\n\n") == ["Tumen Ferry is an invented river crossing.[1]",
+                                           "The ferry ran from 1950.[2]", "It closed in 1988.[3]"]
+    assert found["references"] == ["Winter, A. Ferries, 1990."]

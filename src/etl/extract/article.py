@@ -17,7 +17,7 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    BULLET, cut_last_line, fold, page_lines, page_paragraphs, too_long_to_read, truncation_message,
+    BULLET, cut_last_line, fold, is_dash_rule, page_lines, page_paragraphs, too_long_to_read, truncation_message,
 )
 
 LAYOUT = "article"
@@ -44,8 +44,8 @@ ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK
 NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
 EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
 WEB_ADDRESS = re.compile(r"https?://|www\.", re.I)
-# A heading as wiki markup prints it: "== History ==".
-WIKI_HEADING = re.compile(r"=+\s*(?P<text>[^=].*?)\s*=+")
+# A heading as wiki or Markdown markup prints it: "== History ==", "## History".
+MARKUP_HEADING = re.compile(r"(?:=+\s*|#{1,6}\s+)(?P<text>[^=#\s].*?)\s*[=#]*")
 # A heading with its section number: "2. History", "2.1 Early years" (a number without a
 # dot, "10 days in May", is a word of the heading).
 NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+)\s+(?P<text>\S.*)")
@@ -95,9 +95,9 @@ def without_templates(text: str) -> str:
 
 def heading_text(para: str) -> str:
     """A heading line without template leftovers, the "[edit]" link after it and the
-    equals signs of wiki markup around it."""
+    marks of wiki or Markdown markup around it."""
     text = EDIT_LINK.sub("", without_templates(para))
-    markup = WIKI_HEADING.fullmatch(text)
+    markup = MARKUP_HEADING.fullmatch(text)
     text = markup["text"] if markup else text
     numbered = NUMBERED_HEADING.fullmatch(text)
     return numbered["text"] if numbered else text
@@ -110,7 +110,10 @@ def is_closing_licence(para: str) -> bool:
 
 
 def kind_of(para: str) -> str:
-    """What a line of the article is: links, item, heading or prose."""
+    """What a line of the article is: rule (a line of dashes or equals signs that a
+    plain-text dump prints under a heading), links, item, heading or prose."""
+    if is_dash_rule(para):
+        return "rule"
     if is_language_links(links_text(para)):
         return "links"
     if ITEM.fullmatch(para):
@@ -170,7 +173,7 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
                 parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
         elif kind in ("prose", "item"):
             parts["prose"].append(without_templates(para))
-        else:
+        elif kind == "links":
             parts["links"] += LANGUAGE_SPLIT.split(links_text(para))
     return parts
 
