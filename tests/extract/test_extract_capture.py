@@ -51,3 +51,18 @@ def test_html_page_cut_before_its_body_says_it_looks_truncated():
     extraction = extract_capture("<!DOCTYPE html><html><head><title>Report on the Ferr", True)
     assert extraction.layout is None
     assert extraction.message == "no known layout: no text; looks truncated: no closing </html> tag"
+
+
+def test_html_article_below_the_sites_header_is_read_as_an_article():
+    page = ('<html><body><header><a href="/">Harbour Wiki</a></header><main>'
+            '<p>Content taken from Wikipedia under CC-BY-SA.</p><h1>Tumen Ferry</h1>'
+            '<p>Tumen Ferry is an invented river crossing.[1]</p><ol><li>Winter, A. Ferries, 1990.</li></ol>'
+            '</main></body></html>')
+    extraction = extract_capture(page, True)
+    assert extraction.layout == "article"
+    assert (extraction.article["title"], extraction.article["references"]) == ("Tumen Ferry", ["Winter, A. Ferries, 1990."])
+
+
+def test_text_article_below_a_site_name_line_is_not_guessed_at():
+    text = "Harbour Wiki\n\nContent taken from Wikipedia under CC-BY-SA.\n\nTumen Ferry is an invented crossing.[1]\n"
+    assert extract_capture(text, False).layout is None

@@ -39,7 +39,7 @@ from etl.extract import article, doc_new, doc_old, listing_old, listing_search  
 from etl.extract.blocks import (  # noqa: E402
     first_line, quoted, page_url, record_id_from_url, title_key, too_long_to_read,
 )
-from etl.extract.html import HtmlPage, parse_html_page  # noqa: E402
+from etl.extract.html import HtmlPage, parse_html_page, text_below_banner  # noqa: E402
 
 # Tried in this order: the most specific layout first.
 LAYOUTS = (article, doc_new, doc_old, listing_old, listing_search)
@@ -50,7 +50,7 @@ HTML_CUT = "looks truncated: no closing </html> tag"
 def extract_capture(text: str, is_html: bool) -> Extraction:
     """The records of one capture, read by the first layout that matches it."""
     page = parse_html_page(text) if is_html else None
-    body = page.text if page else text
+    body = page_body(page) if page else text
     layout = layout_of(body, page)
     if layout is None:
         cut = "; " + HTML_CUT if page and not page.complete else ""
@@ -67,6 +67,13 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
             extraction.truncated = True
             extraction.message = extraction.message or HTML_CUT
     return extraction
+
+
+def page_body(page: HtmlPage) -> str:
+    """The page's text; an article's from its licence notice when the site's header (a
+    logo, a search box) comes first, where the text layout expects the notice."""
+    below = None if article.matches(page.text) else text_below_banner(page)
+    return below if below is not None and article.matches(below) else page.text
 
 
 def layout_of(body: str, page: HtmlPage | None) -> ModuleType | None:

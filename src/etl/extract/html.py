@@ -13,7 +13,8 @@ TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner
 element left open ends with the body. The page's links, its canonical address and its
 heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
-whatever text follows the list.
+whatever text follows the list, and where the site's header ends (an article's notice
+may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
 when another `h1` follows: an `h1` inside the site's header (a `header` outside any
@@ -82,6 +83,7 @@ class HtmlPage:
     heading: str | None = None  # text of the document's h1 (see the module's docstring)
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
+    banner_end: int | None = None  # paragraph index after the site's header, when the page has one
 
 
 def parse_html_page(html: str) -> HtmlPage:
@@ -100,7 +102,17 @@ def parse_html_page(html: str) -> HtmlPage:
         heading=reader.heading or reader.logo_heading,
         complete=bool(CLOSED.search(html)),
         list_ends=tuple(reader.list_ends),
+        banner_end=reader.banner_end,
     )
+
+
+def text_below_banner(page: HtmlPage) -> str | None:
+    """The page's text from its first line below the site's header, or None without one."""
+    if not page.banner_end:
+        return None
+    lines = page.text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.strip()]
+    return "\n".join(lines[starts[page.banner_end]:]) if page.banner_end < len(starts) else None
 
 
 def is_page_furniture(attributes: dict[str, str]) -> bool:
@@ -151,6 +163,7 @@ class PageReader(HTMLParser):
         self.sections = 0  # open article, aside, main and section elements
         self.banner: str | None = None  # the open element that is the site's header, if any
         self.banner_depth = 0  # open elements of its tag, itself included
+        self.banner_end: int | None = None  # line_count when the first site header closed
 
     def updatepos(self, i: int, j: int) -> int:
         """The parser's line and column count, which nothing here reads, is not kept: it
@@ -233,6 +246,7 @@ class PageReader(HTMLParser):
             self.banner_depth -= 1
             if not self.banner_depth:
                 self.banner = None
+                self.banner_end = self.line_count if self.banner_end is None else self.banner_end
         if tag in SECTIONING:
             self.sections = max(0, self.sections - 1)
 
