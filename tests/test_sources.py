@@ -175,3 +175,10 @@ def test_a_declared_charset_that_the_bytes_do_not_fit_falls_back_to_cp1252(tmp_p
            '<body><p>\u201cReturn\u201d</p></body></html>'
     capture = read_capture(tmp_path, _write(tmp_path, "a.html", page.encode("cp1252")))
     assert (capture.encoding, capture.text) == ("cp1252", page)
+
+
+def test_a_declared_charset_the_sources_table_does_not_record_is_not_used(tmp_path):
+    page = '<html><head><meta charset="utf-16"></head><body><p>Note</p></body></html>'
+    assert read_capture(tmp_path, _write(tmp_path, "a.html", page.encode())).encoding == "utf-8"
+    page = '<html><head><meta charset="iso-8859-7"></head><body><p>\u201cNote\u201d</p></body></html>'
+    assert read_capture(tmp_path, _write(tmp_path, "b.html", page.encode("cp1252"))).encoding == "cp1252"

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Union
+
+from etl.config import SCHEMA_DIR
 
 _BINARY_PROBE = 8192
 # The statuses of a file that gave no text to read (see read_capture).
@@ -155,18 +158,25 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def recorded_encodings() -> frozenset[str]:
+    """The encodings schemas/sources.json allows in its `encoding` column."""
+    schema = json.loads((SCHEMA_DIR / "sources.json").read_text("utf-8"))
+    field = next(f for f in schema["fields"] if f["name"] == "encoding")
+    return frozenset(field["constraints"]["enum"])
+
+
 def declared_charset(data: bytes) -> str | None:
     """The codec of the charset a page's meta tag declares, as a browser reads the label
-    (euc-kr as cp949, iso-8859-1 as cp1252, ...); None when none or unknown. A UTF-16
-    label in bytes read without its BOM is no help, as browsers also find."""
+    (euc-kr as cp949, iso-8859-1 as cp1252, ...); None when none, when it is not one of
+    the encodings the sources table records, or UTF-16 (which only a BOM tells)."""
     declared = _META_CHARSET.search(data[:_CHARSET_PROBE])
     try:
         name = codecs.lookup(declared[1].decode("ascii")).name if declared else None
     except LookupError:
         return None
-    if name is None or name.startswith(("utf-16", "utf-32")):
-        return None
-    return _BROWSER_CODECS.get(name, name)
+    codec = _BROWSER_CODECS.get(name, name)
+    return codec if codec in recorded_encodings() and not codec.startswith("utf-16") else None
 
 
 def _control_share(text: str) -> float:
