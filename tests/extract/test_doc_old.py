@@ -176,3 +176,13 @@ def test_citation_broken_inside_its_archival_reference_keeps_the_whole_reference
     record = doc_old.extract(text).records[0]
     assert (record["source"], record["record_id"], record["text"]) == (
         "RGANI Fond 3, Opis 1, Delo 9. Translated by Ann Petrova.", "4417", "I ask for oil.")
+
+
+def test_comma_the_citation_sets_inside_a_quoted_sub_title_is_no_part_of_the_title():
+    text = ("Search in\n\n  \u2022 Citation\n\n    The embassy reports on orphans sent abroad.\n"
+            "    \"Report, Embassy of Poland, 'On the Korean Orphans,'\" October 1953, History and Public Policy "
+            "Program Digital Archive, AAN, MSZ, sygn. 12/44. Translated by Ewa Lis.\n"
+            "  \u2022 share document\n\nBody.\n")
+    curly = text.replace("'On", "\u2018On").replace(",'\"", ",\u2019\u201d").replace("\"Report", "\u201cReport")
+    assert [doc_old.extract(t).records[0]["title"] for t in (text, curly)] == [
+        "Report, Embassy of Poland, 'On the Korean Orphans'", "Report, Embassy of Poland, \u2018On the Korean Orphans\u2019"]

@@ -34,6 +34,9 @@ CUT_CITATION = re.compile(r"[\"\u201c](?P<title>.+?)(?:,[\"\u201d]|[\"\u201d]\s*
 PRINTED_URL = r"(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?"
 TRAILING_URL = re.compile(r"\s*" + PRINTED_URL + "$", re.I)
 URL_LINE = re.compile(PRINTED_URL, re.I)  # matched whole
+# The comma a citation sets after the title, inside the closing quotes of a quoted
+# sub-title ("Report, Embassy, 'On the Orphans,'").
+CITATION_COMMA = re.compile(r"\s*,\s*(?=['\u2018\u2019]*$)")
 
 
 def matches(text: str) -> bool:
@@ -166,10 +169,15 @@ def head_fields(head: list[str], citation: re.Match | None, title_hint: str | No
     after_date = head[date_at + 1:] if date_at is not None else head
     lines = [p for p in after_date if not is_chrome(p) and not funder_text(p)]
     plain = [p for p in lines if not is_upper_cased(p)]
-    cited_title = fold(citation["title"]).rstrip(",").strip() if citation else None
+    cited_title = cited_title_text(citation["title"]) if citation else None
     title = cited_title or next(iter(plain), None) or title_hint or next(iter(lines), None)
     funders = next((funder_text(p) for p in head if funder_text(p)), None)
     return {"date_text": date_text, "title": fold(title) if title else None, "funders_text": funders}
+
+
+def cited_title_text(title: str) -> str:
+    """The title a citation quotes, without the comma that follows it in the citation."""
+    return CITATION_COMMA.sub("", fold(title)).strip()
 
 
 def is_upper_cased(para: str) -> bool:
