@@ -219,3 +219,14 @@ def test_person_page_with_only_a_name_above_its_documents_is_no_document():
             "The ministry refuses.\n")
     assert not doc_new.matches(text)
     assert extract_capture(text, is_html=False).layout == "listing_search"
+
+
+def test_page_cut_before_its_metadata_with_a_dated_letter_head_in_the_body_is_one_document():
+    text = ("Skip to content\n\nJune 14, 1977\n\nLetter from the Residents' Union to the Red Cross\n\n"
+            "To the International Committee of the Red Cross\n\nJune 12, 1977\n\n"
+            "Letter of the Residents' Union in Osaka\n\nDear Sirs, we write to you again about the ships.\n")
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "document_new"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("June 14, 1977", "Letter from the Residents' Union to the Red Cross")]
+    assert extraction.records[0]["text"].endswith("about the ships.")

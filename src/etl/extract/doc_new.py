@@ -76,19 +76,21 @@ def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...]
 
 def has_page_head(paras: list[str]) -> bool:
     """True for "Skip to content", a date line and a title line (in either order), on a page
-    with no result count and no second date line followed by a title.
+    with no result count; when the title comes first, with no second date line followed by
+    a title.
 
     A search listing prints its count ("1 - 20 of 45") before its entries, and a page about
-    a person, place or topic its name, then its documents (a date and a title each). A
-    document's body may hold more date lines, but followed by prose (a diary cut off before
-    its metadata block).
+    a person, place or topic its name, then its documents (a date and a title each): a
+    name above a date reads like a title above it. A document's body may hold more date
+    lines, followed by prose (a diary) or by a heading (a letter's own date and head); a
+    page whose date line comes right after the chrome opens with a document's head.
     """
     if len(paras) < 3 or not opens_with_skip_link(paras):
         return False
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return not shows_result_count(paras) and titled_entry_count(paras) < 2
+    return not shows_result_count(paras) and (date_first or titled_entry_count(paras) < 2)
 
 
 def singular(label: str) -> str:
