@@ -186,3 +186,15 @@ def test_comma_the_citation_sets_inside_a_quoted_sub_title_is_no_part_of_the_tit
     curly = text.replace("'On", "\u2018On").replace(",'\"", ",\u2019\u201d").replace("\"Report", "\u201cReport")
     assert [doc_old.extract(t).records[0]["title"] for t in (text, curly)] == [
         "Report, Embassy of Poland, 'On the Korean Orphans'", "Report, Embassy of Poland, \u2018On the Korean Orphans\u2019"]
+
+
+def test_translator_sentence_on_a_line_of_its_own_after_the_citation_is_part_of_its_source():
+    quote = ("    \"Instructions to the Red Cross on the Lists of Returnees,\"{} March 11, 1959, History and Public "
+             "Policy Program Digital Archive, RGANI Fond 5, Opis 49, Delo 133.\n")
+    pages = [("Search in\n\nMarch 11, 1959\n\n  \u2022 Citation\n\n    The ministry instructs the Red Cross.\n"
+              + quote.format(split) + "    Translated by Gary Holt.\n"
+              "    https://digitalarchive.wilsoncenter.org/document/300215\n"
+              "  \u2022 share document\n\nEnglish HTML\n\nThe lists shall be sent to Geneva.\n") for split in ("", "\n")]
+    records = [doc_old.extract(page).records[0] for page in pages]
+    assert [(r["source"], r["record_id"], r["text"]) for r in records] == 2 * [
+        ("RGANI Fond 5, Opis 49, Delo 133. Translated by Gary Holt.", "300215", "The lists shall be sent to Geneva.")]

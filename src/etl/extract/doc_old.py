@@ -34,6 +34,8 @@ CUT_CITATION = re.compile(r"[\"\u201c](?P<title>.+?)(?:,[\"\u201d]|[\"\u201d]\s*
 PRINTED_URL = r"(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?"
 TRAILING_URL = re.compile(r"\s*" + PRINTED_URL + "$", re.I)
 URL_LINE = re.compile(PRINTED_URL, re.I)  # matched whole
+# The sentences that close a citation after its archival reference.
+CLOSING_SENTENCE = re.compile(r"(?:Translated|Translation|English translation|Obtained|Contributed|Donated)\b")
 # The comma a citation sets after the title, inside the closing quotes of a quoted
 # sub-title ("Report, Embassy, 'On the Orphans,'").
 CITATION_COMMA = re.compile(r"\s*,\s*(?=['\u2018\u2019]*$)")
@@ -90,6 +92,20 @@ def is_citation(para: str) -> bool:
 
 
 def with_citation_joined(paras: list[str]) -> list[str]:
+    """`paras` with a citation printed over several lines joined into one line, the
+    sentences that close it (translator, obtained by) included when they start lines of
+    their own."""
+    paras = with_quote_joined(paras)
+    at = next((i for i, p in enumerate(paras) if is_citation(p)), None)
+    end = at
+    while end is not None and end + 1 < len(paras) and CLOSING_SENTENCE.match(paras[end + 1]):
+        end += 1
+    if end == at:
+        return paras
+    return [*paras[:at], fold(" ".join(paras[at:end + 1])), *paras[end + 1:]]
+
+
+def with_quote_joined(paras: list[str]) -> list[str]:
     """`paras` with a citation printed over several lines (line breaks or a `br` inside it)
     joined into one line, when no line holds a whole citation."""
     if any(is_citation(p) for p in paras):
