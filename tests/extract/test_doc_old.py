@@ -198,3 +198,15 @@ def test_translator_sentence_on_a_line_of_its_own_after_the_citation_is_part_of_
     records = [doc_old.extract(page).records[0] for page in pages]
     assert [(r["source"], r["record_id"], r["text"]) for r in records] == 2 * [
         ("RGANI Fond 5, Opis 49, Delo 133. Translated by Gary Holt.", "300215", "The lists shall be sent to Geneva.")]
+
+
+def test_citation_label_saved_without_its_bullet_still_holds_the_summary():
+    text = ("August 2, 1957\nJOURNAL OF AMBASSADOR IVANOV FOR 2 AUGUST 1957\nCitation\nget citation\n"
+            "Ambassador Ivanov discusses the citizenship of Sakhalin Koreans.\n"
+            "\"Journal of Ambassador Ivanov for 2 August 1957,\" August 2, 1957, History and Public Policy Program "
+            "Digital Archive, AVPRF fond 0102, opis 13, delo 6, p.22-40. Translated by Gary Holt.\n"
+            "share document\nEnglish HTML\nI received Nam Il at his request.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["title"], record["summary"], record["text"]) == (
+        "Journal of Ambassador Ivanov for 2 August 1957",
+        "Ambassador Ivanov discusses the citizenship of Sakhalin Koreans.", "I received Nam Il at his request.")

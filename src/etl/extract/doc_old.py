@@ -17,7 +17,7 @@ from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text,
     is_chrome, is_dash_rule, is_entry_date, is_site_label, page_paragraphs, record_id_from_url,
-    too_long_to_read,
+    too_long_to_read, without_bullet,
 )
 
 LAYOUT = "document_old"
@@ -141,7 +141,9 @@ def citation_end(paras: list[str], start: int) -> int:
 
 
 def bullet_at(paras: list[str], name: str) -> int | None:
-    return next((i for i, p in enumerate(paras) if folded_is(bullet_text(p) or "", name)), None)
+    """Index of the site's bullet `name` ("citation", "share document"), bulleted or, in a
+    capture saved without the bullets, on a line of its own."""
+    return next((i for i, p in enumerate(paras) if folded_is(without_bullet(p), name)), None)
 
 
 def url_line_after(paras: list[str], quote_at: int | None, citation: re.Match | None) -> re.Match | None:
