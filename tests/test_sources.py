@@ -36,6 +36,14 @@ def test_cp1252_curly_quotes_decode_as_cp1252(tmp_path):
     assert capture.text == "“Cable,” 1961\n"
 
 
+def test_utf8_capture_cut_inside_its_last_character_is_utf8_without_that_character(tmp_path):
+    data = "Учителя просили учебников. 선생님들은 한국어 교과서를 요청했습니다".encode()
+    for cut in (1, 2):
+        capture = read_capture(tmp_path, _write(tmp_path, f"{cut}.txt", data[:-cut]))
+        assert (capture.status, capture.encoding) == ("ok", "utf-8")
+        assert capture.text == "Учителя просили учебников. 선생님들은 한국어 교과서를 요청했습니"
+
+
 def test_bytes_cp1252_leaves_undefined_fall_back_to_latin1(tmp_path):
     capture = read_capture(tmp_path, _write(tmp_path, "a.txt", b"Gy\x81r text here and more text " * 20))
     assert capture.status == "undecodable"  # latin-1 reads \x81 as a C1 control in every line

@@ -150,12 +150,20 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
         candidates = list(dict.fromkeys(["utf-8", *filter(None, [declared_charset(data)]), "cp1252", "latin-1"]))
     for encoding in candidates:
         try:
-            text = data.decode(encoding)
+            text = _decoded(data, encoding)
         except UnicodeDecodeError:
             continue
         if _control_share(text) < 0.01:
             return text, encoding
     return None
+
+
+def _decoded(data: bytes, encoding: str) -> str:
+    """data decoded; in UTF-8, without a last character the file stops inside (a capture
+    cut off in a download ends wherever the bytes end, often in a multi-byte character)."""
+    if not encoding.startswith("utf-8"):
+        return data.decode(encoding)
+    return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
 
 
 @lru_cache(maxsize=1)
