@@ -230,3 +230,13 @@ def test_page_cut_before_its_metadata_with_a_dated_letter_head_in_the_body_is_on
     assert [(r["date_text"], r["title"]) for r in extraction.records] == [
         ("June 14, 1977", "Letter from the Residents' Union to the Red Cross")]
     assert extraction.records[0]["text"].endswith("about the ships.")
+
+
+def test_date_line_in_the_body_of_an_undated_page_is_neither_its_date_nor_after_its_title():
+    text = ("Skip to content\n\nDiary of a Returnee from Niigata\n\nWe boarded the ship in the morning.\n\n"
+            "December 15, 1959\n\nWe reached Chongjin at dawn.\n\nA returnee's diary of the first voyage.\n\n"
+            "Document Information\n\nType\n\nJournal\n\nRecord ID\n\n300133\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["date_text"], record["title"], record["summary"]) == (
+        None, "Diary of a Returnee from Niigata", "A returnee's diary of the first voyage.")
+    assert record["text"] == "We boarded the ship in the morning.\n\nDecember 15, 1959\n\nWe reached Chongjin at dawn."

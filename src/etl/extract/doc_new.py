@@ -190,7 +190,7 @@ def head_fields(paras: list[str], title_hint: str | None) -> tuple[dict, int]:
     """(date_text, title, funders_text) of the page head, and where the body starts."""
     start = next((i for i, p in enumerate(paras) if not is_chrome(p)), len(paras))
     title_at = hinted_title_at(paras, title_hint)
-    date_at = first_date_at(paras, start if title_at is None else max(start, title_at - 2))
+    date_at = unhinted_date_at(paras, start) if title_at is None else first_date_at(paras, max(start, title_at - 2))
     if title_at is None:
         title_at = start if date_at is None else unhinted_title_at(paras, start, date_at)
     body_at = max(title_at, date_at if date_at is not None else -1) + 1
@@ -225,6 +225,19 @@ def unhinted_title_at(paras: list[str], start: int, date_at: int) -> int:
     if before is None or is_chrome(paras[before]):
         return date_at + 1
     return before if start > 0 or not ends_sentence(paras[before]) else date_at + 1
+
+
+def unhinted_date_at(paras: list[str], start: int) -> int | None:
+    """Index of the head's date line: past funder lines, the first line of the content or
+    the one after the title; without the chrome (`start` 0) also after the summary sentence
+    such a capture may open with, and that summary and the title. A date line further down
+    is in the body of an undated page."""
+    date_at = first_date_at(paras, start)
+    if date_at is None:
+        return None
+    before = [p for p in paras[start:date_at] if not funder_text(p)]
+    opens_with_summary = start == 0 and len(before) == 2 and ends_sentence(before[0])
+    return date_at if len(before) <= 1 or opens_with_summary else None
 
 
 def first_date_at(paras: list[str], start: int) -> int | None:
