@@ -210,3 +210,13 @@ def test_citation_label_saved_without_its_bullet_still_holds_the_summary():
     assert (record["title"], record["summary"], record["text"]) == (
         "Journal of Ambassador Ivanov for 2 August 1957",
         "Ambassador Ivanov discusses the citizenship of Sakhalin Koreans.", "I received Nam Il at his request.")
+
+
+def test_page_without_chrome_or_bullets_is_known_by_a_citation_printed_over_several_lines():
+    text = ("June, 1977\nREPORT ON THE MEETINGS IN OSAKA\nCitation\nThe consulate reports on meetings in Osaka.\n"
+            "\u201cReport on the Meetings in Osaka,\u201d\nJune, 1977, History and Public Policy Program Digital Archive,\n"
+            "RGANI Fond 5, Opis 73, Delo 410.\nshare document\nEnglish HTML\nThe meetings lasted until midnight.\n")
+    assert doc_old.matches(text)
+    record = doc_old.extract(text).records[0]
+    assert (record["title"], record["source"], record["text"]) == (
+        "Report on the Meetings in Osaka", "RGANI Fond 5, Opis 73, Delo 410.", "The meetings lasted until midnight.")

@@ -46,7 +46,7 @@ def matches(text: str) -> bool:
         return False
     paras = page_paragraphs(text)
     bullets = {fold(b).lower() for b in map(bullet_text, paras) if b is not None}
-    return any(is_citation(p) for p in paras) or {"citation", "share document"} <= bullets \
+    return any(is_citation(p) for p in with_quote_joined(paras)) or {"citation", "share document"} <= bullets \
         or has_page_head(paras)
 
 
