@@ -1,7 +1,7 @@
 import zipfile
 from pathlib import Path
 
-from etl.sources import list_source_files, read_capture, source_location, source_problem
+from etl.sources import decoded_text, list_source_files, read_capture, source_location, source_problem
 
 
 def _write(root: Path, name: str, data: bytes) -> str:
@@ -190,3 +190,7 @@ def test_a_declared_charset_the_sources_table_does_not_record_is_not_used(tmp_pa
     assert read_capture(tmp_path, _write(tmp_path, "a.html", page.encode())).encoding == "utf-8"
     page = '<html><head><meta charset="iso-8859-7"></head><body><p>\u201cNote\u201d</p></body></html>'
     assert read_capture(tmp_path, _write(tmp_path, "b.html", page.encode("cp1252"))).encoding == "cp1252"
+
+
+def test_ascii_text_ending_in_one_windows_1252_letter_is_windows_1252_not_cut_utf8():
+    assert decoded_text("The harbour caf\u00e9".encode("cp1252")) == ("The harbour caf\u00e9", "cp1252")

@@ -160,10 +160,16 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
 
 def _decoded(data: bytes, encoding: str) -> str:
     """data decoded; in UTF-8, without a last character the file stops inside (a capture
-    cut off in a download ends wherever the bytes end, often in a multi-byte character)."""
+    cut off in a download ends wherever the bytes end, often in a multi-byte character),
+    when the rest holds other non-ASCII characters: a file of ASCII text ending in one
+    byte above 0x7F is Windows-1252 ("café"), not UTF-8 cut off."""
     if not encoding.startswith("utf-8"):
         return data.decode(encoding)
-    return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    text = codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    cut = len(data) - len(text.encode(encoding))
+    if cut and text.isascii():
+        raise UnicodeDecodeError(encoding, data, len(data) - cut, len(data), "incomplete character after ASCII text")
+    return text
 
 
 @lru_cache(maxsize=1)
