@@ -66,3 +66,24 @@ def test_html_article_below_the_sites_header_is_read_as_an_article():
 def test_text_article_below_a_site_name_line_is_not_guessed_at():
     text = "Harbour Wiki\n\nContent taken from Wikipedia under CC-BY-SA.\n\nTumen Ferry is an invented crossing.[1]\n"
     assert extract_capture(text, False).layout is None
+
+
+def test_newer_site_results_saved_as_an_html_ordered_list_are_the_newer_listing():
+    page = ('<!DOCTYPE html><html><body><a href="#main">Skip to content</a><main id="main">'
+            "<p>Results:</p><p>1 - 2 of 2</p><h2>Documents</h2><ol>"
+            '<li><p>March 3, 1959</p><h3><a href="/document/5501">Note on the Fishing Boats</a></h3>'
+            "<p>The ministry asks for the boats back.</p></li>"
+            '<li><p>May 1959</p><h3><a href="/document/5503">Telegram on Exit Permits</a></h3></li>'
+            "</ol></main></body></html>")
+    extraction = extract_capture(page, True)
+    assert extraction.layout == "listing_search"
+    assert [(r["layout"], r["title"], r["record_id"]) for r in extraction.records] == [
+        ("listing_search", "Note on the Fishing Boats", "5501"), ("listing_search", "Telegram on Exit Permits", "5503")]
+
+
+def test_older_site_results_saved_as_an_html_list_stay_the_older_listing():
+    page = ("<!DOCTYPE html><html><body><p>Search in</p><p>Digital Archive International History Declassified</p>"
+            "<p>1 - 1 of 1</p><ul>"
+            '<li><p>March 03, 1959</p><h3><a href="/document/5501">Note on the Fishing Boats</a></h3></li>'
+            "</ul></body></html>")
+    assert extract_capture(page, True).layout == "listing_old"

@@ -61,11 +61,21 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
         extraction = layout.extract(body, title_hint=page.heading)
     else:
         extraction = layout.extract(body)
+    if page and layout is listing_old and listing_search.is_newer_site(body):
+        extraction = labelled(extraction, listing_search.LAYOUT)
     if page:
         add_page_addresses(extraction, page)
         if not page.complete:
             extraction.truncated = True
             extraction.message = extraction.message or HTML_CUT
+    return extraction
+
+
+def labelled(extraction: Extraction, layout: str) -> Extraction:
+    """`extraction` with its records named as read from `layout`: a newer-site result list
+    saved as HTML (`ol`/`li`) reads as bullets, but it is the newer site's listing."""
+    extraction.layout = layout
+    extraction.records = [{**record, "layout": layout} for record in extraction.records]
     return extraction
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    Entry, bullet_text, cut_last_line, dated_entry_count, is_chrome, is_count_line, is_entry_date, is_list_heading,
-    listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs, shows_result_count,
-    starts_undated_entry, too_long_to_read, topic_entries_at,
+    Entry, bullet_text, cut_last_line, dated_entry_count, folded_is, is_chrome, is_count_line, is_entry_date,
+    is_list_heading, listing_extraction, opens_with_skip_link, page_lines, page_paragraphs, paragraphs,
+    shows_result_count, starts_undated_entry, too_long_to_read, topic_entries_at,
 )
 
 LAYOUT = "listing_search"
@@ -32,6 +32,15 @@ def matches(text: str) -> bool:
     paras = page_paragraphs(text)
     one_will_do = opens_with_skip_link(paras) or any(is_list_heading(p) for p in paras)
     return dated_entry_count(paras) >= (1 if one_will_do else 2)
+
+
+def is_newer_site(text: str) -> bool:
+    """True for a page of the newer site: its skip link first, or a result count on a page
+    that does not open with the older site's "Search in" (which an HTML result list, read as
+    bullets, leaves to the older listing's reader)."""
+    paras = page_paragraphs(text)
+    return opens_with_skip_link(paras) or (
+        bool(paras) and not folded_is(paras[0], "search in") and shows_result_count(page_lines(text)))
 
 
 def extract(text: str) -> Extraction:
