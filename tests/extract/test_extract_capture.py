@@ -87,3 +87,10 @@ def test_older_site_results_saved_as_an_html_list_stay_the_older_listing():
             '<li><p>March 03, 1959</p><h3><a href="/document/5501">Note on the Fishing Boats</a></h3></li>'
             "</ul></body></html>")
     assert extract_capture(page, True).layout == "listing_old"
+
+
+def test_a_capture_cut_before_anything_tells_its_layout_says_it_looks_truncated():
+    extraction = extract_capture("Skip to content\n\nMarch 3, 19", False)
+    assert extraction.layout is None
+    assert extraction.message.startswith('no known layout: first line "Skip to content"; looks truncated')
+    assert "looks truncated" not in extract_capture("Weather report for the harbour\n", False).message

@@ -37,7 +37,7 @@ class Extraction:
 # The layout modules import the dataclasses above, so they are imported after them.
 from etl.extract import article, doc_new, doc_old, listing_old, listing_search  # noqa: E402
 from etl.extract.blocks import (  # noqa: E402
-    first_line, quoted, page_url, record_id_from_url, title_key, too_long_to_read,
+    cut_last_line, first_line, quoted, page_url, record_id_from_url, title_key, too_long_to_read, truncation_message,
 )
 from etl.extract.html import HtmlPage, parse_html_page, text_below_banner  # noqa: E402
 
@@ -53,8 +53,7 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
     body = page_body(page) if page else text
     layout = layout_of(body, page)
     if layout is None:
-        cut = "; " + HTML_CUT if page and not page.complete else ""
-        return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut}")
+        return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut_note(body, page)}")
     if page and layout is doc_new:
         extraction = doc_new.extract(body, title_hint=page.heading, list_ends=page.list_ends)
     elif page and layout in DOCUMENT_LAYOUTS:
@@ -94,6 +93,15 @@ def layout_of(body: str, page: HtmlPage | None) -> ModuleType | None:
     if page and layout not in (*DOCUMENT_LAYOUTS, article) and doc_new.has_dated_heading(body, page.heading):
         return doc_new
     return layout
+
+
+def cut_note(body: str, page: HtmlPage | None) -> str:
+    """"; looks truncated: ..." when a capture no layout reads looks cut off, else "" (a page
+    cut in its head, before what tells its layout)."""
+    if page is not None:
+        return "" if page.complete else "; " + HTML_CUT
+    partial = cut_last_line(body)
+    return "; " + truncation_message(partial) if partial else ""
 
 
 def unrecognised_reason(text: str) -> str:
