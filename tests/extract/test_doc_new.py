@@ -240,3 +240,11 @@ def test_date_line_in_the_body_of_an_undated_page_is_neither_its_date_nor_after_
     assert (record["date_text"], record["title"], record["summary"]) == (
         None, "Diary of a Returnee from Niigata", "A returnee's diary of the first voyage.")
     assert record["text"] == "We boarded the ship in the morning.\n\nDecember 15, 1959\n\nWe reached Chongjin at dawn."
+
+
+def test_uploaded_date_is_one_line_so_an_unknown_label_after_it_is_not_its_value():
+    text = ("Skip to content\n\nApril 9, 1961\n\nNote on Korean Students in Prague\n\nBody.\n\nSummary.\n\n"
+            "Document Information\n\nOriginal Uploaded Date\n\n2017-10-20\n\nKeywords\n\nExiles\n\n"
+            "Type\n\nNote\n\nRecord ID\n\n900103\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["uploaded_date_text"], record["document_type"]) == ("2017-10-20", "Note")

@@ -30,7 +30,7 @@ LABELS: dict[str, tuple[str | None, str]] = {
     "source": ("source", "text"),
     "original archive": ("original_archive", "items"),
     "rights": ("rights", "paragraphs"),
-    "original uploaded date": ("uploaded_date_text", "text"),
+    "original uploaded date": ("uploaded_date_text", "line"),
     "type": ("document_type", "items"),
     "language": ("language", "items"),
     "record id": ("record_id", "id"),
@@ -48,6 +48,9 @@ COMBINE = {
     "items": lambda lines: "; ".join(fold(line) for line in lines),
     "paragraphs": lambda lines: "\n\n".join(fold(line) for line in lines),
     "list": lambda lines: [fold(line) for line in lines],
+    # One line by nature (an ISO date): lines after it up to the next label are a label
+    # this module does not know and its values, not more of this value.
+    "line": lambda lines: fold(lines[0]),
     "id": lambda lines: fold(lines[0]) if re.fullmatch(r"\d{1,9}", fold(lines[0])) else None,
 }
 
