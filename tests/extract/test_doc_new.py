@@ -248,3 +248,19 @@ def test_uploaded_date_is_one_line_so_an_unknown_label_after_it_is_not_its_value
             "Type\n\nNote\n\nRecord ID\n\n900103\n")
     record = doc_new.extract(text).records[0]
     assert (record["uploaded_date_text"], record["document_type"]) == ("2017-10-20", "Note")
+
+
+def test_leading_summary_without_its_final_period_is_no_title_without_chrome():
+    text = ("The embassy reports on the return of Korean students from Moscow to Pyongyang\nMay 2, 1958\n"
+            "Report on Korean Students Leaving Moscow\nThe students left by train.\nThe embassy counts them.\n"
+            "Document Information\nSource\nInvented Archive, File 3.\nRecord ID\n900114\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["title"], record["text"]) == ("Report on Korean Students Leaving Moscow", "The students left by train.")
+
+
+def test_leading_summary_without_its_final_period_above_a_title_first_head():
+    text = ("The embassy reports on the return of Korean students from Moscow to Pyongyang\n"
+            "Report on Korean Students Leaving Moscow\nMay 2, 1958\nThe students left by train.\n"
+            "The embassy counts them.\nDocument Information\nSource\nInvented Archive, File 3.\nRecord ID\n900114\n")
+    record = doc_new.extract(text).records[0]
+    assert (record["date_text"], record["title"]) == ("May 2, 1958", "Report on Korean Students Leaving Moscow")

@@ -15,7 +15,8 @@ import re
 from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
-    is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, shows_result_count, title_key,
+    is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
+    shows_result_count, title_key,
     titled_entry_count, too_long_to_read, without_bullet,
 )
 
@@ -220,14 +221,22 @@ def unhinted_title_at(paras: list[str], start: int, date_at: int) -> int:
 
     Most pages print the date first; some print the title first. A capture saved without
     the site chrome may open with a summary (often of a related document) before the date,
-    and the title follows the date: there, a line before the date that ends a sentence is
-    that summary. Below the chrome ("Skip to content") nothing comes before the date but
-    the title, which may end in a period ("... on 3.IX.1963.").
+    and the title follows the date: there, a line before the date that reads as a summary
+    (see leads_as_summary) is that summary. Below the chrome ("Skip to content") nothing
+    comes before the date but the title, which may end in a period ("... on 3.IX.1963.").
     """
     before = next((i for i in range(date_at - 1, start - 1, -1) if not funder_text(paras[i])), None)
     if before is None or is_chrome(paras[before]):
         return date_at + 1
-    return before if start > 0 or not ends_sentence(paras[before]) else date_at + 1
+    after = paras[date_at + 1] if date_at + 1 < len(paras) else ""
+    return before if start > 0 or not leads_as_summary(paras[before], after) else date_at + 1
+
+
+def leads_as_summary(para: str, title: str) -> bool:
+    """True when `para`, above `title` at the top of a capture without the chrome, is a
+    summary: a sentence, or prose that lost its final period above a line that reads as a
+    title (a title-first page's title is above its body, which reads as prose)."""
+    return ends_sentence(para) or (reads_as_prose(para) and reads_as_title(title))
 
 
 def unhinted_date_at(paras: list[str], start: int) -> int | None:
@@ -239,7 +248,7 @@ def unhinted_date_at(paras: list[str], start: int) -> int | None:
     if date_at is None:
         return None
     before = [p for p in paras[start:date_at] if not funder_text(p)]
-    opens_with_summary = start == 0 and len(before) == 2 and ends_sentence(before[0])
+    opens_with_summary = start == 0 and len(before) == 2 and leads_as_summary(*before)
     return date_at if len(before) <= 1 or opens_with_summary else None
 
 
