@@ -264,3 +264,16 @@ def test_leading_summary_without_its_final_period_above_a_title_first_head():
             "The embassy counts them.\nDocument Information\nSource\nInvented Archive, File 3.\nRecord ID\n900114\n")
     record = doc_new.extract(text).records[0]
     assert (record["date_text"], record["title"]) == ("May 2, 1958", "Report on Korean Students Leaving Moscow")
+
+
+def test_html_label_the_parser_does_not_know_ends_the_value_before_it():
+    page = ('<html><body><a href="#main">Skip to content</a><main><p>April 9, 1961</p>'
+            '<h1>Note on Korean Students in Prague</h1><p>The students asked to stay.</p><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2><dl><dt>Source</dt><dd>Invented Archive, File 33.</dd>'
+            '<dt>Keywords</dt><dd>Exiles</dd><dt>Subjects Discussed</dt><dd>Students</dd>'
+            '<dt>Collection</dt><dd>Korean Migration</dd></dl>'
+            '<div><h3>Type</h3><div>Note</div></div><div><h3>Rights Note</h3><div>Free to reuse.</div></div>'
+            '<div><h3>Record ID</h3><div>900120</div></div></main></body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["source"], record["subjects"], record["document_type"], record["record_id"]) == (
+        "Invented Archive, File 33.", ["Students"], "Note", "900120")

@@ -55,7 +55,8 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
     if layout is None:
         return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut_note(body, page)}")
     if page and layout is doc_new:
-        extraction = doc_new.extract(body, title_hint=page.heading, list_ends=page.list_ends)
+        value_ends = page.list_ends + page.label_starts
+        extraction = doc_new.extract(body, title_hint=page.heading, value_ends=value_ends)
     elif page and layout in DOCUMENT_LAYOUTS:
         extraction = layout.extract(body, title_hint=page.heading)
     else:

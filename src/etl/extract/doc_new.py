@@ -63,16 +63,17 @@ def matches(text: str) -> bool:
     return metadata_start(paras) is not None or has_page_head(paras)
 
 
-def extract(text: str, title_hint: str | None = None, list_ends: tuple[int, ...] = ()) -> Extraction:
-    """The page's record; `list_ends` (from HTML) are the paragraph indices where a
-    definition list ended, and with it the value of its last label."""
+def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...] = ()) -> Extraction:
+    """The page's record; `value_ends` (from HTML) are the paragraph indices where a label's
+    value ends: a definition list closed, or a dt or heading opened. The markup tells a
+    label this module does not know ("Keywords") from a value, where text cannot."""
     paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
     meta = metadata_start(paras)
     head, body_at = head_fields(paras[:meta], title_hint)
-    values = metadata_values(metadata_block(paras, meta), {end - meta for end in list_ends}) if meta is not None else {}
+    values = metadata_values(metadata_block(paras, meta), {end - meta for end in value_ends}) if meta is not None else {}
     fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
               **metadata_fields(values, cut=bool(partial) and not is_label_start(partial))}
     return document_extraction(LAYOUT, fields, partial)

@@ -83,6 +83,7 @@ class HtmlPage:
     heading: str | None = None  # text of the document's h1 (see the module's docstring)
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
+    label_starts: tuple[int, ...] = ()  # paragraph index of each dt and heading: a label, known or not
     banner_end: int | None = None  # paragraph index after the site's header, when the page has one
 
 
@@ -102,6 +103,7 @@ def parse_html_page(html: str) -> HtmlPage:
         heading=reader.heading or reader.logo_heading,
         complete=bool(CLOSED.search(html)),
         list_ends=tuple(reader.list_ends),
+        label_starts=tuple(reader.label_starts),
         banner_end=reader.banner_end,
     )
 
@@ -141,6 +143,7 @@ class PageReader(HTMLParser):
         self.lines: list[str] = []
         self.line_count = 0  # non-blank lines in `lines`
         self.list_ends: list[int] = []
+        self.label_starts: list[int] = []
         self.pieces: list[str] = []
         self.dropped: list[str] = []  # open dropped elements
         self.skipped: tuple[str, int] | None = None  # a dropped footer or sidebar: its tag, open count
@@ -201,6 +204,8 @@ class PageReader(HTMLParser):
             self.bullet = self.bullet or tag == "li"
             self.in_heading = tag in HEADINGS
             self.in_dd, self.link_end = tag == "dd", None
+            if tag == "dt" or self.in_heading:
+                self.label_starts.append(self.line_count)
         if tag == "pre":
             self.pre += 1
         elif tag == "a":
