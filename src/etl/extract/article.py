@@ -4,9 +4,9 @@ Told apart by its first non-blank line, a licence notice saying the content come
 Wikipedia or under a Creative Commons licence. Prose paragraphs with reference and note
 marks ("[1]", "[a]", "[citation needed]") and short heading lines follow (an "[edit]"
 link after a heading is cut), then the references, a line of language links ("ko:...
-ru:... zh-min-nan:...", or one list item per link) and a closing licence line. Only the page's last line is read as
-that licence line: prose and references that name a licence elsewhere stay what they
-are. References are list items: bulleted ("•", "*"), numbered ("1.", "1)", "[1]") or
+ru:... zh-min-nan:...", or one list item per link) and a closing licence line. Only the
+page's last line is read as that licence line: prose and references that name a licence
+elsewhere stay what they are. References are list items: bulleted ("•", "*"), numbered ("1.", "1)", "[1]") or
 led by the "^" of the marks citing them ("^ a b ..."). Wiki template leftovers
 ("Template:Use mdy dates") are removed from the prose and the references.
 """
