@@ -489,6 +489,16 @@ def test_initials_are_not_sentence_ends():
         ["K. L. Moss", "T. Ueda", "R. Ng"]
 
 
+def test_two_letter_initials_of_russian_names_are_not_sentence_ends():
+    assert many(nz.translators, ["Translated by A. Ya. Rudenko.", "Translated by Yu. Vanin and B. Kh. Orlova.",
+                                 "Translated by Ann Petrova, Zh. Ivanova and Cai Wen."]) == [
+        ["A. Ya. Rudenko"], ["Yu. Vanin", "B. Kh. Orlova"], ["Ann Petrova", "Zh. Ivanova", "Cai Wen"]]
+
+
+def test_a_two_letter_surname_at_a_sentence_end_ends_the_sentence():
+    assert one(nz.translators, "Translated by Lee Yu. Edited by Bo Lindqvist.") == ["Lee Yu"]
+
+
 def test_three_translators_with_commas_and_and_are_three_names():
     assert many(nz.translators, ["Translated by Ann Petrova, Bo Lindqvist and Cai Wen.",
                                  "Translated by Ann Petrova, Bo Lindqvist, and Cai Wen."]) == \

@@ -322,21 +322,26 @@ def _name_list(names: pl.Expr, separators: str) -> pl.Expr:
 
 # Titles and abbreviations a name may hold before a period that ends no sentence.
 _NAME_TITLES = "Dr|Prof|Mrs?|Ms|Jr|Sr|Lt|Col|Gen|Capt|Maj|Sgt|St|Rev|Fr|Hon|Amb"
+# A two-letter initial of a romanised Russian name ("A. Ya. Rudenko", "Yu. Vanin"): one at
+# a name's start or after another initial, before the next capital. Elsewhere ("Lee Yu.")
+# such a word is a name's last and its period ends the sentence.
+_TWO_LETTER_INITIAL = r"(^|\x01\s*|[,&]\s*|\band\s+)(Ya|Yu|Ye|Yo|Zh|Kh|Ts|Ch|Sh)\.(\s*\p{Lu})"
 
 
 def translators(source: pl.Expr) -> pl.Expr:
     """Names from the '[Obtained and] translated [for ...] by A, B and C.' sentence; [] when
     there is none.
 
-    The sentence ends at the first period that does not follow a single capital letter or
-    a title, so initials ('A. B. Smith') and 'Dr.', 'Lt. Col.' stay inside names, as does
-    ', Jr.'; an affiliation in brackets ('(NKIDP)') is no part of a name. 'with
-    additional translation by D' adds a translator; a clause naming others ('edited by E')
-    ends the list.
+    The sentence ends at the first period that does not follow a single capital letter, a
+    title or a two-letter initial, so initials ('A. B. Smith', 'A. Ya. Rudenko') and 'Dr.',
+    'Lt. Col.' stay inside names, as does ', Jr.'; an affiliation in brackets ('(NKIDP)')
+    is no part of a name. 'with additional translation by D' adds a translator; a clause
+    naming others ('edited by E') ends the list.
     """
     after_by = source.str.extract(r"(?s)\b(?i:translated|translation)\b[^.]*?\bby:?\s+(.*)$")
     sentence = after_by.str.replace_all(r",\s*(Jr|Sr)\.", "\x02 $1.") \
-        .str.replace_all(rf"\b(\p{{Lu}}|{_NAME_TITLES})\.", "$1\x01").str.extract(r"^([^.]*)") \
+        .str.replace_all(rf"\b(\p{{Lu}}|{_NAME_TITLES})\.", "$1\x01") \
+        .str.replace_all(_TWO_LETTER_INITIAL, "$1$2\x01$3").str.extract(r"^([^.]*)") \
         .str.replace_all(r"\s*\([^)]*\)", "") \
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "") \
         .str.replace_all(r"(?i)\s*[,;]?\s+with additional translations? by\s+", ", ") \
