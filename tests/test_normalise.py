@@ -384,6 +384,13 @@ def test_archive_is_the_leading_name_before_comma_keyword_or_number(reference, a
     assert parts(reference)["archive"] == archive
 
 
+@pytest.mark.parametrize("reference", ["PRC FMA No. 118-00452-09", "PRC FMA no.118-00452-09",
+                                       "PRC FMA \u2116 118-00452-09", "PRC FMA Nr 118-00452-09"])
+def test_a_number_label_before_the_number_is_not_part_of_the_archive(reference):
+    found = parts(reference)
+    assert (found["archive"], found["file_number"]) == ("PRC FMA", "118-00452-09")
+
+
 def test_reference_without_an_archive_name_has_no_archive():
     assert parts("Fond 3, Opis 65, Delo 9")["archive"] is None
 

@@ -239,6 +239,8 @@ _ALL_KEYWORDS = "|".join([*_KEYWORDS.values(), "p"])
 # A Hungarian National Archives record group ("XIX-J-1-j"), with or without a comma before it.
 _RECORD_GROUP = r"[IVXLC]+(?:-[\p{L}\d]+)+"
 _KEYWORD_AND_NUMBER = rf"(?:{_ALL_KEYWORDS})\.?\s*(?:\p{{L}}{{1,3}}-)?\d"
+# A label before a number ("PRC FMA No. 106-00123-04"), which ends the archive's name.
+_NUMBER_LABEL = r"(?:No|Nr|\u2116|N\u00ba)\.?\s*\d"
 
 
 def _part(keywords: str, value: str = _VALUE) -> str:
@@ -265,12 +267,12 @@ def archive_reference(source: pl.Expr) -> pl.Expr:
 
 def _archive_name(reference: pl.Expr) -> pl.Expr:
     """A parenthesised acronym right after the archive's full name, else the words before
-    the first comma, part keyword or number (an acronym further on names a part: "f. 17 (CC
-    CPSU)")."""
+    the first comma, part keyword, number or its label ("No.") (an acronym further on names
+    a part: "f. 17 (CC CPSU)")."""
     acronym = reference.str.extract(
         r"^[^,;(]*\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
     leading = reference.str.extract(
-        rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+{_KEYWORD_AND_NUMBER}|\s+\d|\s+(?-i:{_RECORD_GROUP})|\s*$)")
+        rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+(?:{_KEYWORD_AND_NUMBER}|{_NUMBER_LABEL})|\s+\d|\s+(?-i:{_RECORD_GROUP})|\s*$)")
     is_name = leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")
     return pl.coalesce(acronym, pl.when(is_name).then(leading))
 
