@@ -457,6 +457,21 @@ def test_a_dash_after_the_pages_not_followed_by_a_number_ends_them():
     assert parts("AVPRF fond 0317, opis 21, delo 44, l. 61 - copy")["pages"] == "61"
 
 
+@pytest.mark.parametrize("reference, pages", [
+    ("RGASPI f. 17, op. 3, d. 11, ll. 1, 3-5", "1, 3-5"),
+    ("RGASPI fond 17, opis 3, delo 11, pp. 40-42, 47-49", "40-42, 47-49"),
+    ("RGASPI fond 17, opis 3, delo 11, p.40-42,47", "40-42, 47"),
+    ("RGASPI F. 17, Op. 3, D. 11, Listy 40 \u2013 42; 47", "40\u201342; 47"),
+    ("\u0420\u0413\u0410\u0421\u041f\u0418, \u0444. 17, \u043e\u043f. 3, \u0434. 11, \u043b. 12, 14-15", "12, 14-15"),
+])
+def test_a_list_of_pages_that_ends_the_reference_is_kept_whole(reference, pages):
+    assert parts(reference)["pages"] == pages
+
+
+def test_numbers_after_the_pages_that_do_not_end_the_reference_are_not_pages():
+    assert parts("RGASPI f. 17, op. 3, d. 11, l. 5, 12 copies")["pages"] == "5"
+
+
 def test_cyrillic_reference_parts_are_parsed():
     found = parts("\u0410\u041f\u0420\u0424, \u0444. 3, \u043e\u043f. 65, \u0434. 9, \u043b. 12-14")
     assert (found["archive"], found["fond"], found["opis"], found["delo"], found["pages"]) == \

@@ -220,12 +220,15 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 _ADDED_SENTENCE = (r"(?:Translated|translated by|Translation by|English translation by|Obtained|Contributed|"
                    r"Donated|Included in)\b")
 _VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
-# Pages: what _VALUE reads, where a dash may also have spaces around it when a number
-# follows ("102 - 129", "165 \u2013 192"); the spaces are dropped (`_unspaced`), so the range
-# reads as one printed without them. (Dash runs and the runs between them are spelled out
-# so that a dash before a space does not end the value.)
-_PAGES_VALUE = (r"((?:\p{L}{1,3}-)?\d[\p{L}\d/]*"
-                r"(?:[\-\u2013]+[\p{L}\d/]+|\s*[\-\u2013]\s*\d[\p{L}\d/]*)*[\-\u2013]*)")
+# A page or range: what _VALUE reads, where a dash may also have spaces around it when a
+# number follows ("102 - 129", "165 \u2013 192"); the spaces are dropped (`_pages_as_printed`),
+# so the range reads as one printed without them. (Dash runs and the runs between them are
+# spelled out so that a dash before a space does not end the value.)
+_PAGE_RANGE = (r"(?:\p{L}{1,3}-)?\d[\p{L}\d/]*"
+               r"(?:[\-\u2013]+[\p{L}\d/]+|\s*[\-\u2013]\s*\d[\p{L}\d/]*)*[\-\u2013]*")
+# Pages: a range, or a list of them ("ll. 1, 3-5", "pp. 40-42; 47") when the list ends the
+# reference (numbers followed by other words are not pages: "l. 5, 12 copies").
+_PAGES_VALUE = rf"({_PAGE_RANGE}(?:(?:\s*[,;]\s*{_PAGE_RANGE})+\s*$)?)"
 _BEFORE = r"(?:^|[\s,;(])"
 # Part -> its keywords, long and abbreviated, Latin and Cyrillic; longer forms first.
 _KEYWORDS = {
@@ -250,6 +253,11 @@ def _part(keywords: str, value: str = _VALUE) -> str:
 def _unspaced(value: pl.Expr) -> pl.Expr:
     """A part value without the spaces a range or sub-number may hold ("102 - 129")."""
     return value.str.replace_all(r"\s+", "")
+
+
+def _pages_as_printed(pages: pl.Expr) -> pl.Expr:
+    """Pages without the spaces inside a range, a list's parts separated by ', ' or '; '."""
+    return _unspaced(pages).str.replace_all(r"([,;])", "$1 ")
 
 
 def archive_reference(source: pl.Expr) -> pl.Expr:
@@ -286,7 +294,7 @@ def _papka_and_pages(reference: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(reference.str.extract(_part("p", _PAGES_VALUE)))
     papka = pl.coalesce(reference.str.extract(_part(_KEYWORDS["papka"])), p_before_delo)
     pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"], _PAGES_VALUE)), p_after_delo, p_alone)
-    return papka, _unspaced(pages)
+    return papka, _pages_as_printed(pages)
 
 
 # A PRC Foreign Ministry file number and its sub-number, printed right after it ("(1)") or
@@ -298,7 +306,8 @@ _FILE_NUMBER = r"(?:^|\D)(\d{3}-\d{5}-\d{2}(?:\(\d+\)|\s+\(\d{1,3}\))?)"
 def reference_parts(reference: pl.Expr) -> pl.Expr:
     """Struct of archive, fond, opis, delo, papka, pages and file_number parsed from an
     archival reference (see `archive_reference`); parts are kept as written, but for the
-    spaces printed inside a page range or before a file's sub-number."""
+    spaces printed inside a page range or before a file's sub-number, and a list of pages
+    separated by ', ' or '; '."""
     papka, pages = _papka_and_pages(reference)
     # Hungarian National Archives record groups: "MOL, XIX-J-1-j Korea, ..." or "MOL XIX-J-1-j ..."
     record_group = reference.str.extract(rf"^[^,]+?[,\s]\s*({_RECORD_GROUP})(?:[\s,]|$)")
