@@ -566,6 +566,11 @@ def test_funders_split_at_semicolons_and_ampersand_the(text):
     assert one(nz.funders, text) == ["Harbour Foundation", "Ridge Trust"]
 
 
+def test_an_ampersand_after_the_last_comma_is_no_part_of_the_last_funder():
+    assert one(nz.funders, "the Harbour Foundation, the Ridge Trust, & the Office of Culture") == \
+        ["Harbour Foundation", "Ridge Trust", "Office of Culture"]
+
+
 def test_and_inside_a_funder_name_does_not_split_it():
     assert one(nz.funders, "the Ministry of Science and Technology") == ["Ministry of Science and Technology"]
 

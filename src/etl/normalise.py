@@ -364,10 +364,11 @@ def translators(source: pl.Expr) -> pl.Expr:
 
 def funders(funders_text: pl.Expr) -> pl.Expr:
     """Funders named after 'made possible with support from', without a leading 'the' or
-    final period; several are separated by commas, semicolons or 'and the'. [] when there are none."""
+    final period; several are separated by commas, semicolons (either with an 'and' or '&'
+    after it) or 'and the' / '& the'. [] when there are none."""
     text = funders_text.str.replace(r"(?is)^.*made possible with support from\s+", "") \
         .str.replace(r"[\s.]+$", "")
-    return _name_list(text, r"\s*[,;]\s*(?:and\s+)?|\s+(?:and|&)\s+the\s+")
+    return _name_list(text, r"\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+the\s+")
 
 
 # --- document type, ids, plain fields -------------------------------------------------
