@@ -391,6 +391,15 @@ def test_a_number_label_before_the_number_is_not_part_of_the_archive(reference):
     assert (found["archive"], found["file_number"]) == ("PRC FMA", "118-00452-09")
 
 
+@pytest.mark.parametrize("reference", ["RGASPI. F. 17. Op. 3. D. 11. L. 5-9",
+                                       "\u0420\u0413\u0410\u0421\u041f\u0418. \u0424. 17. \u041e\u043f. 3. "
+                                       "\u0414. 11. \u041b. 5-9"])
+def test_parts_separated_by_periods_are_parsed_and_the_period_is_no_part_of_the_archive(reference):
+    found = parts(reference)
+    assert (found["archive"], found["fond"], found["opis"], found["delo"], found["pages"]) == \
+        (reference.split(".")[0], "17", "3", "11", "5-9")
+
+
 def test_reference_without_an_archive_name_has_no_archive():
     assert parts("Fond 3, Opis 65, Delo 9")["archive"] is None
 

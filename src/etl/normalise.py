@@ -275,12 +275,12 @@ def archive_reference(source: pl.Expr) -> pl.Expr:
 
 def _archive_name(reference: pl.Expr) -> pl.Expr:
     """A parenthesised acronym right after the archive's full name, else the words before
-    the first comma, part keyword, number or its label ("No.") (an acronym further on names
-    a part: "f. 17 (CC CPSU)")."""
+    the first comma, part keyword, number or its label ("No."), and the period before a
+    keyword ("RGANI. F. 5. Op. 30") (an acronym further on names a part: "f. 17 (CC CPSU)")."""
     acronym = reference.str.extract(
         r"^[^,;(]*\((\p{Lu}[\p{L}\d]*\p{Lu}[\p{L}\d]*(?:[ .\-/&][\p{Lu}\d][\p{L}\d]*)*)\)")
-    leading = reference.str.extract(
-        rf"(?i)^\s*(.+?)(?:\s*[,;(]|\s+(?:{_KEYWORD_AND_NUMBER}|{_NUMBER_LABEL})|\s+\d|\s+(?-i:{_RECORD_GROUP})|\s*$)")
+    part_start = rf"\.?\s+(?:{_KEYWORD_AND_NUMBER}|{_NUMBER_LABEL})|\s+\d|\s+(?-i:{_RECORD_GROUP})"
+    leading = reference.str.extract(rf"(?i)^\s*(.+?)(?:\s*[,;(]|{part_start}|\s*$)")
     is_name = leading.str.contains(r"\p{L}") & ~leading.str.contains(rf"(?i)^(?:{_ALL_KEYWORDS})\.?$")
     return pl.coalesce(acronym, pl.when(is_name).then(leading))
 
