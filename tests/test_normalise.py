@@ -530,6 +530,12 @@ def test_a_two_letter_surname_at_a_sentence_end_ends_the_sentence():
     assert one(nz.translators, "Translated by Lee Yu. Edited by Bo Lindqvist.") == ["Lee Yu"]
 
 
+def test_an_initial_that_ends_a_name_before_the_next_sentence_ends_the_sentence():
+    assert many(nz.translators, ["Translated by Ann P. Obtained by the Project.",
+                                 "Translated by Bo Lindqvist and Ann P. Edited by Cai Wen."]) == [
+        ["Ann P."], ["Bo Lindqvist", "Ann P."]]
+
+
 def test_three_translators_with_commas_and_and_are_three_names():
     assert many(nz.translators, ["Translated by Ann Petrova, Bo Lindqvist and Cai Wen.",
                                  "Translated by Ann Petrova, Bo Lindqvist, and Cai Wen."]) == \

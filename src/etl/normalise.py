@@ -347,7 +347,8 @@ def translators(source: pl.Expr) -> pl.Expr:
     title or a two-letter initial, so initials ('A. B. Smith', 'A. Ya. Rudenko') and 'Dr.',
     'Lt. Col.' stay inside names, as does ', Jr.'; an affiliation in brackets ('(NKIDP)')
     is no part of a name. 'with additional translation by D' adds a translator; a clause
-    naming others ('edited by E') ends the list.
+    naming others ('edited by E', and 'Obtained by F' after a name ending in an initial,
+    whose period reads as the initial's) ends the list.
     """
     after_by = source.str.extract(r"(?s)\b(?i:translated|translation)\b[^.]*?\bby:?\s+(.*)$")
     sentence = after_by.str.replace_all(r",\s*(Jr|Sr)\.", "\x02 $1.") \
@@ -357,7 +358,7 @@ def translators(source: pl.Expr) -> pl.Expr:
         .str.replace_all("\x01", ".", literal=True).str.replace(r"\s+for\s+.*$", "") \
         .str.replace_all(r"(?i)\s*[,;]?\s+with additional translations? by\s+", ", ") \
         .str.replace(r"(?i)\s*[,;]?\s+(?:and\s+)?(?:edited|revised|annotated|introduced|reviewed|checked|"
-                     r"proofread|transcribed)\b.*$", "")
+                     r"proofread|transcribed|obtained|contributed|donated)\b.*$", "")
     names = _name_list(sentence, r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*[&;]\s*")
     return names.list.eval(pl.element().str.replace_all("\x02", ",", literal=True))  # the comma before 'Jr.'
 
