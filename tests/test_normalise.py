@@ -419,6 +419,20 @@ def test_prc_foreign_ministry_number_followed_by_a_year_in_parentheses_has_no_su
     assert parts("PRC FMA 109-03311-07 (1958)")["file_number"] == "109-03311-07"
 
 
+@pytest.mark.parametrize("reference, pages", [
+    ("PRC FMA 118-00452-09, 12-15", "12-15"),
+    ("PRC FMA 118-00452-09(1), 3", "3"),
+    ("PRC FMA 118-00452-09 (1), 3-5, 8", "3-5, 8"),
+])
+def test_pages_after_a_prc_foreign_ministry_number_without_a_label_are_read(reference, pages):
+    assert parts(reference)["pages"] == pages
+
+
+@pytest.mark.parametrize("reference", ["PRC FMA 118-00452-09, 1958", "PRC FMA 118-00452-09, Beijing"])
+def test_a_year_or_words_after_a_prc_foreign_ministry_number_are_not_pages(reference):
+    assert parts(reference)["pages"] is None
+
+
 def test_hungarian_record_group_is_the_fond():
     found = parts("MOL, XIX-J-1-k Japan, 1971, 12. doboz, 4/bc, 00123/1971")
     assert (found["archive"], found["fond"]) == ("MOL", "XIX-J-1-k")

@@ -285,22 +285,35 @@ def _archive_name(reference: pl.Expr) -> pl.Expr:
     return pl.coalesce(acronym, pl.when(is_name).then(leading))
 
 
+# A PRC Foreign Ministry file number and its sub-number, printed right after it ("(1)") or
+# after a space ("106-00123-04 (1)", kept as "106-00123-04(1)"); four digits in parentheses
+# after a space are a year, not a sub-number.
+_FILE_NUMBER_VALUE = r"\d{3}-\d{5}-\d{2}(?:\(\d+\)|\s+\(\d{1,3}\))?"
+_FILE_NUMBER = rf"(?:^|\D)({_FILE_NUMBER_VALUE})"
+
+
+def _pages_after_file_number(reference: pl.Expr) -> pl.Expr:
+    """Pages printed without a label after a file number when they end the reference
+    ("PRC FMA 106-00123-04, 12-15"); a year there ("..., 1958") is not pages."""
+    found = reference.str.extract(
+        rf"(?:^|\D){_FILE_NUMBER_VALUE}\s*,\s*({_PAGE_RANGE}(?:\s*[,;]\s*{_PAGE_RANGE})*)\s*$")
+    return pl.when(~found.str.contains(r"^(?:1[89]|20)\d{2}$")).then(found)
+
+
 def _papka_and_pages(reference: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """A bare 'p.' is a papka (folder) before the delo and pages after it (or with no delo)."""
+    """A bare 'p.' is a papka (folder) before the delo and pages after it (or with no delo);
+    pages may also follow a file number unlabelled."""
     delo = rf"{_BEFORE}(?:{_KEYWORDS['delo']})\.?\s*\d"
     p_before_delo = reference.str.extract(rf"(?i){_BEFORE}p\.?\s*{_VALUE}.*?{delo}")
     p_after_delo = reference.str.extract(rf"(?i){delo}.*?{_BEFORE}p\.?\s*{_PAGES_VALUE}")
     p_alone = pl.when(~reference.str.contains(rf"(?i){delo}")) \
         .then(reference.str.extract(_part("p", _PAGES_VALUE)))
     papka = pl.coalesce(reference.str.extract(_part(_KEYWORDS["papka"])), p_before_delo)
-    pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"], _PAGES_VALUE)), p_after_delo, p_alone)
+    pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"], _PAGES_VALUE)), p_after_delo, p_alone,
+                        _pages_after_file_number(reference))
     return papka, _pages_as_printed(pages)
 
 
-# A PRC Foreign Ministry file number and its sub-number, printed right after it ("(1)") or
-# after a space ("106-00123-04 (1)", kept as "106-00123-04(1)"); four digits in parentheses
-# after a space are a year, not a sub-number.
-_FILE_NUMBER = r"(?:^|\D)(\d{3}-\d{5}-\d{2}(?:\(\d+\)|\s+\(\d{1,3}\))?)"
 
 
 def reference_parts(reference: pl.Expr) -> pl.Expr:
