@@ -99,8 +99,15 @@ def test_documents_rows_breaking_the_schema_are_reported_by_row(release, tmp_pat
     assert {(2, "document_id", "pattern"), (3, "title", "required"), (4, "date_precision", "enum")} <= found
 
 
+def _seen_on_a_document_page(release: Path) -> pl.Series:
+    links = pl.read_csv(release / "data" / "document_sources.csv", infer_schema=False)
+    return links.filter(pl.col("layout").is_in(["document_new", "document_old"])).get_column("document_id").unique()
+
+
 def test_a_changed_document_is_reported_with_the_fields_that_changed(release, tmp_path):
-    documents = _documents(release).filter(pl.col("record_id").is_not_null()).head(2)
+    # documents no document page shows: a page's summary would win over a contributed one
+    documents = _documents(release).filter(pl.col("record_id").is_not_null() & ~pl.col("document_id").is_in(
+        _seen_on_a_document_page(release).implode())).head(2)
     changed = documents.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("A corrected summary of the document."))
         .otherwise("summary").alias("summary"))
@@ -113,6 +120,24 @@ def test_a_changed_document_is_reported_with_the_fields_that_changed(release, tm
     assert changes[first] == ("change", ["summary"])
     assert changes[second] == ("duplicate", [])
     assert changes["rid-999999"][0] == "add"
+
+
+def test_a_correction_of_what_a_document_page_shows_is_reported_kept_not_changed(release, tmp_path):
+    """A document page's fields win over a contribution's in the build, so a contributed
+    summary of a document seen on its page changes nothing; a field the page lacks is filled."""
+    paged = _documents(release).filter(pl.col("document_id").is_in(_seen_on_a_document_page(release).implode())
+                                       & pl.col("summary").is_not_null() & pl.col("classification").is_null()).head(1)
+    corrected = paged.with_columns(pl.lit("A contributor's different summary.").alias("summary"),
+                                   pl.lit("Top Secret").alias("classification"))
+    corrected.write_csv(tmp_path / "documents.csv")
+    [checked] = check_paths([tmp_path / "documents.csv"], against=release).checked
+    [change] = checked.changes.to_dicts()
+    assert (change["change"], change["fields"], change["kept"]) == ("change", ["classification"], ["summary"])
+    paged.with_columns(pl.lit("A contributor's different summary.").alias("summary")).write_csv(tmp_path / "summary.csv")
+    [checked] = check_paths([tmp_path / "summary.csv"], against=release).checked
+    [change] = checked.changes.to_dicts()
+    assert (change["change"], change["fields"], change["kept"]) == ("duplicate", [], ["summary"])
+    assert "kept from the document page: summary" in text_report(check_paths([tmp_path / "summary.csv"], against=release))
 
 
 def test_foreign_keys_may_point_into_the_release(release, tmp_path):

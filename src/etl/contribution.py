@@ -19,7 +19,7 @@ import polars as pl
 from etl import pipeline
 from etl.compare import CHANGE_SCHEMA, document_changes
 from etl.config import settings
-from etl.dedup import assign_documents, merge_documents
+from etl.dedup import DOCUMENT_PAGE_LAYOUTS, assign_documents, merge_documents
 from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems, mappings
 from etl.schema import field_names, load_schema, polars_schema, required_fields
 from etl.checksums import file_sha256
@@ -366,10 +366,19 @@ def foreign_key_problems(path: str, table: pl.DataFrame, schema: dict,
     return problems
 
 
-def _changes(documents: pl.DataFrame, assigned: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+def _on_document_pages(published: dict[str, pl.DataFrame]) -> pl.Series | None:
+    """The ids of the published documents a document page shows, when the release says."""
+    links = published.get("document_sources")
+    if links is None:
+        return None
+    return links.filter(pl.col("layout").is_in(DOCUMENT_PAGE_LAYOUTS)).get_column("document_id").unique()
+
+
+def _changes(documents: pl.DataFrame, assigned: pl.DataFrame, published: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Per document the mapped rows make: its first data row, and what it does to the release."""
     rows = assigned.group_by("document_id").agg((pl.col("position").min() - 1 + _FIRST_DATA_ROW).alias("row"))
-    return document_changes(documents, published).join(rows, on="document_id", how="left") \
+    changes = document_changes(documents, published["documents"], _on_document_pages(published))
+    return changes.join(rows, on="document_id", how="left") \
         .select("row", *CHANGE_SCHEMA).sort("row", "document_id")
 
 
@@ -428,7 +437,7 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
     if accepted is not None and "documents" in published:
         # What the build would make of the rows, under the ids it would give them.
         assigned, _ = assign_documents(accepted)
-        checked.changes = _changes(merge_documents(assigned), assigned, published["documents"])
+        checked.changes = _changes(merge_documents(assigned), assigned, published)
     checked.problems = _sorted(problems)
     return checked, typed
 

@@ -38,7 +38,8 @@ def _change_lines(report: Report, shown: int) -> list[str]:
             where = f"{checked.path}:{row['row']}" if row["row"] is not None else checked.path
             target = row["published_id"] or row["document_id"]
             fields = f" ({', '.join(row['fields'])})" if row["fields"] else ""
-            lines.append(f"  {where}: {row['change']} {target}{fields}")
+            kept = f"; kept from the document page: {', '.join(row['kept'])}" if row["kept"] else ""
+            lines.append(f"  {where}: {row['change']} {target}{fields}{kept}")
         if checked.changes.height > shown:
             lines.append(f"  … and {checked.changes.height - shown} more")
     return lines
