@@ -776,3 +776,13 @@ def test_archive_reference_drops_other_added_sentences(sentence):
 def test_a_quoted_word_inside_a_title_names_no_type():
     assert doc_types((None, "Discussion of the 'Note' of the Harbour Board"),
                      (None, "Board of Beacons, 'Report on the Lamps'")) == [None, "Report"]
+
+
+def test_list_items_fold_like_fields_and_blank_items_are_dropped():
+    """A contributed table's lists arrive as written (a capture's are folded when extracted)."""
+    out = nz.normalise_records(records({
+        "authors": ["", "  Kim\u00a0 Il-bok ", "\u00a0"], "places": ["Sakhalin", "Seoul,\n South Korea"],
+        "subjects": ["Repatriation", "Citizenship"],
+    })).row(0, named=True)
+    assert (out["authors"], out["places"], out["subjects"]) == (
+        ["Kim Il-bok"], ["Sakhalin", "Seoul, South Korea"], ["Repatriation", "Citizenship"])

@@ -61,6 +61,11 @@ def folded(expr: pl.Expr) -> pl.Expr:
 _EMAIL = r"\[email\s+protected\]|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
 
 
+def folded_items(expr: pl.Expr) -> pl.Expr:
+    """Each item of a list folded as `folded` folds a field, blank items dropped."""
+    return expr.list.eval(folded(pl.element()).drop_nulls())
+
+
 def title_key(expr: pl.Expr) -> pl.Expr:
     """The form titles are compared in: printings of one title that differ only in
     accents, case, quote style, dash style, spacing, invisible characters (soft hyphens,
@@ -450,6 +455,7 @@ def iso_date(text: pl.Expr) -> pl.Expr:
 # --- the stage ------------------------------------------------------------------------
 
 _FOLDED_FIELDS = ("language", "rights", "original_archive", "classification")
+_LIST_FIELDS = ("authors", "places", "subjects")
 _EXTRA_COLUMNS = {"title_key": pl.String, "date_error": pl.String}
 
 
@@ -480,6 +486,7 @@ def normalised(records: pl.LazyFrame) -> pl.LazyFrame:
             folded(pl.col("summary")).alias("summary"),
             body_text(pl.col("text")).alias("text"),
             *[folded(pl.col(name)).alias(name) for name in _FOLDED_FIELDS],
+            *[folded_items(pl.col(name)).alias(name) for name in _LIST_FIELDS],
             archive_reference(pl.col("source")).alias("archive_reference"),
             translators(pl.col("source")).alias("translators"),
             funders(pl.col("funders_text")).alias("funders"),
