@@ -446,6 +446,13 @@ def test_a_documents_table_is_also_checked_as_the_build_reads_it_each_problem_on
     assert rows and rows <= {r[0] for r in _rules(report)}
 
 
+def test_a_problem_of_a_field_two_columns_fill_names_the_column_its_value_came_from(tmp_path):
+    """documents.json fills date_text from `date` when date_text is empty."""
+    path = _documents_table(tmp_path / "documents.csv", _document(70011, date_text=None, date="1950-13"),
+                            _document(70012, date_text="31 February 1950"))
+    assert _rules(check_paths([path])) == {(2, "date", "date"), (3, "date_text", "date")}
+
+
 def test_a_rid_document_id_must_name_its_record_id_and_changes_give_the_build_s_id(release, tmp_path):
     path = _documents_table(tmp_path / "documents.csv", _document(900003, document_id="rid-900002"),
                             _document(900004, record_id=None), _document(900005))

@@ -20,7 +20,8 @@ from etl import pipeline
 from etl.compare import CHANGE_SCHEMA, document_changes
 from etl.config import settings
 from etl.dedup import DOCUMENT_PAGE_LAYOUTS, assign_documents, merge_documents
-from etl.mapping import Mapping, mapped_records, mapping_for, mapping_named, mapping_problems, mappings
+from etl.mapping import (Mapping, filling_columns, mapped_records, mapping_for, mapping_named, mapping_problems,
+                         mappings)
 from etl.schema import field_names, load_schema, polars_schema, required_fields
 from etl.checksums import file_sha256
 from etl.sources import list_source_files
@@ -237,9 +238,14 @@ def contributed_records(table: pl.DataFrame, mapping: Mapping, source_id: str) -
     )
 
 
-def _quarantine_as_problems(path: str, quarantine: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+def _quarantine_as_problems(path: str, quarantine: pl.DataFrame, table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """The build's quarantine rows as problems of the contributed columns: a field several
+    columns fill is named by the column its row's value came from."""
     found = quarantine.select((pl.col("position") - 1).alias("row"), "field", "rule", "value", "message")
-    return _row_problems(path, found, {f: mapping.column_of(f) for f in found.get_column("field").unique().drop_nulls()})
+    named = {f: mapping.column_of(f) for f in found.get_column("field").unique().drop_nulls()}
+    columns = found.join(filling_columns(table, mapping), on=["row", "field"], how="left", maintain_order="left")
+    return _row_problems(path, columns.with_columns(
+        pl.coalesce("column", pl.col("field").replace(named)).alias("field")).drop("column"))
 
 
 def repeated_record_ids(records: pl.DataFrame) -> pl.DataFrame:
@@ -312,7 +318,7 @@ def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) ->
     accepted, quarantine = pipeline.checked_records(records)
     found = [
         _mapped_row_problems(shown, read, mapping_problems(read.table, mapping),
-                             _quarantine_as_problems(shown, quarantine, mapping), missing_columns),
+                             _quarantine_as_problems(shown, quarantine, read.table, mapping), missing_columns),
         _row_problems(shown, repeated_record_ids(accepted), {"record_id": mapping.column_of("record_id")}),
         _row_problems(shown, disagreeing_ids(read.table, accepted)),
     ]

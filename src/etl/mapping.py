@@ -116,18 +116,41 @@ def mapping_problems(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
     return pl.concat(frames).sort("row", "field", maintain_order=True)
 
 
-def mapped_records(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
-    """The table as `mapping.target` rows: every target field, in the schema's order; a field
-    several columns fill takes the first non-empty one in the mapping's order."""
+def _field_sources(table: pl.DataFrame, mapping: Mapping) -> dict[str, list[tuple[str, pl.Expr]]]:
+    """Per target field, the (column, value) pairs of the table's columns that fill it, in
+    the mapping's order; a blank text is no value."""
     target = polars_schema(load_schema(mapping.target))
-    sources: dict[str, list[pl.Expr]] = {}
+    sources: dict[str, list[tuple[str, pl.Expr]]] = {}
     for column, spec in mapping.columns.items():
         if spec and column in table.columns:
             value = _field_value(column, spec, table.schema[column])
             if target[spec["field"]] == pl.String():
                 value = pl.when(value.str.strip_chars() != "").then(value)
-            sources.setdefault(spec["field"], []).append(value)
+            sources.setdefault(spec["field"], []).append((column, value))
+    return sources
+
+
+def mapped_records(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """The table as `mapping.target` rows: every target field, in the schema's order; a field
+    several columns fill takes the first non-empty one in the mapping's order."""
+    target = polars_schema(load_schema(mapping.target))
+    sources = _field_sources(table, mapping)
     return table.select(
-        (pl.coalesce(sources[name]) if name in sources else pl.lit(None)).cast(dtype).alias(name)
+        (pl.coalesce([value for _, value in sources[name]]) if name in sources else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in target.items()
     )
+
+
+def filling_columns(table: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """(row, field, column): for each row (0-based) and each field several columns of the
+    table fill, the column its value came from."""
+    several = {f: pairs for f, pairs in _field_sources(table, mapping).items() if len(pairs) > 1}
+    empty = pl.DataFrame(schema={"row": pl.Int64, "field": pl.String, "column": pl.String})
+    if not several:
+        return empty
+    chosen = table.with_row_index("row").select(
+        pl.col("row").cast(pl.Int64),
+        *[pl.coalesce([pl.when(value.is_not_null()).then(pl.lit(column)) for column, value in pairs]).alias(f)
+          for f, pairs in several.items()],
+    )
+    return chosen.unpivot(index="row", variable_name="field", value_name="column").drop_nulls("column").cast(empty.schema)
