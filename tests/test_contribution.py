@@ -358,10 +358,13 @@ def test_one_unrecognised_capture_is_a_problem_of_that_file_the_rest_still_check
     assert (problem["file"], problem["rule"]) == (f"{folder.as_posix()}/letter.txt", "unrecognised")
 
 
+OTHER_ROW = EXPORT_ROW.replace("80001", "80002")  # good.csv's record id would be repeated across the files
+
+
 def test_a_folder_is_checked_file_by_file_by_kind(release, tmp_path):
     folder = _write(tmp_path / "sent", {
         "good.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n",
-        "tables/bad_rows.csv": f"{EXPORT_HEADER}\n{EXPORT_ROW}\n{EXPORT_ROW}\n",
+        "tables/bad_rows.csv": f"{EXPORT_HEADER}\n{OTHER_ROW}\n{OTHER_ROW}\n",
         "pages/listing.txt": LISTING,
     })
     _package(folder / "pkg", release, {"documents": "data/documents.csv"})

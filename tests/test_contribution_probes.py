@@ -52,6 +52,20 @@ def test_a_record_id_repeated_in_one_file_is_refused_naming_the_first_row(tmp_pa
     assert "row 2" in problem["message"]
 
 
+def test_a_record_id_repeated_in_another_table_of_the_folder_is_refused_naming_its_file_and_row(tmp_path):
+    folder = tmp_path / "sent"
+    folder.mkdir()
+    _export(folder, 'https://example.org/document/70001,"May 3, 1951",An invented telegram,70001,body', name="a.csv")
+    _export(folder, 'https://example.org/document/70002,"May 4, 1951",An invented note,70002,body',
+            'https://example.org/document/70001,"June 9, 1952",Another invented letter,70001,body', name="b.csv")
+    report = check_paths([folder])
+    assert report.exit_code == 1
+    [problem] = report.problems.to_dicts()
+    assert (problem["file"], problem["row"], problem["field"], problem["rule"], problem["value"]) == (
+        f"{folder.as_posix()}/b.csv", 3, "record_id", "unique", "70001")
+    assert f"{folder.as_posix()}/a.csv row 2" in problem["message"]
+
+
 def test_a_blank_row_of_a_mapped_export_is_one_blank_row_problem(tmp_path):
     good = 'https://example.org/document/70001,"May 3, 1951",An invented telegram,70001,body'
     for name, rows in {"gap.csv": [good, "", good.replace("70001", "70002")],

@@ -54,6 +54,7 @@ class Checked:
     rows: int = 0
     problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
     changes: pl.DataFrame | None = None  # against a release: row, document_id, change, fields
+    record_ids: pl.DataFrame | None = None  # of a mapped table: row, field (its column), record_id
     inside: bool = False  # a file found inside a folder or package named to the check, not named itself
 
     @property
@@ -440,6 +441,10 @@ def check_table(path: Path, shown: str, wanted: str | None = None, limits: Limit
                      for field_name, columns in mapping.missing_required(header).items()]
         found, accepted = _build_reading(shown, path, read, mapping)
         problems.append(found)
+    if accepted is not None:
+        checked.record_ids = accepted.filter(pl.col("record_id").is_not_null()).select(
+            (pl.col("position") - 1 + _FIRST_DATA_ROW).alias("row"),
+            pl.lit(mapping.column_of("record_id")).alias("field"), "record_id")
     if accepted is not None and "documents" in published:
         # What the build would make of the rows, under the ids it would give them.
         assigned, _ = assign_documents(accepted)
@@ -644,7 +649,33 @@ def check_folder(folder: Path, shown: str, wanted: str | None = None, limits: Li
         for result in found:
             result.inside = True
         checked += found
+    _add_ids_repeated_across_tables(checked)
     return checked
+
+
+def _add_ids_repeated_across_tables(checked: list[Checked]) -> None:
+    """A `unique` problem for each row whose record id a table before it (in path order)
+    already has: the build would merge the two rows into one document, as it would two rows
+    of one table, which that table's own check refuses."""
+    tables = [(c, c.record_ids) for c in checked if c.record_ids is not None and c.record_ids.height]
+    if len(tables) < 2:
+        return
+    ids = pl.concat([found.with_columns(pl.lit(i).alias("_table"), pl.lit(c.path).alias("_file"))
+                     for i, (c, found) in enumerate(tables)])
+    own_first = ids.sort("_table", "row").unique(["_table", "record_id"], keep="first", maintain_order=True)
+    first = own_first.unique("record_id", keep="first", maintain_order=True).select(
+        "record_id", pl.col("_table").alias("_first_table"), pl.col("_file").alias("_first_file"),
+        pl.col("row").alias("_first_row"))
+    repeated = own_first.join(first, on="record_id").filter(pl.col("_table") != pl.col("_first_table"))
+    for i, (c, _) in enumerate(tables):
+        mine = repeated.filter(pl.col("_table") == i)
+        if mine.height:
+            c.problems = _sorted([c.problems, mine.select(
+                pl.col("_file").alias("file"), "row", "field", pl.lit("unique").alias("rule"),
+                pl.col("record_id").cast(pl.String).alias("value"),
+                pl.format("record_id {} is already the record id of {} row {}; a record id names one document, "
+                          "so send one row per document", "record_id", "_first_file", "_first_row").alias("message"),
+            )])
 
 
 def check_path(path: Path, wanted: str | None = None, limits: Limits = Limits(),
