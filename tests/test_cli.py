@@ -45,6 +45,19 @@ def test_an_output_inside_the_source_or_a_file_and_an_empty_version_are_usage_er
     assert not (tmp_path / "out").exists()
 
 
+def test_contributions_given_as_the_folder_the_inbox_sorts_is_a_usage_error(tmp_path):
+    """Its rejected/ and inbox/ hold files that failed or were never checked."""
+    (tmp_path / "captures").mkdir()
+    for name in ("inbox", "accepted", "rejected"):
+        (tmp_path / "contributions" / name).mkdir(parents=True)
+    (tmp_path / "contributions" / "rejected" / "bad.csv").write_text("document_url\n", encoding="utf-8")
+    result = _etl("build", "--source", str(tmp_path / "captures"), "--output", str(tmp_path / "out"),
+                  "--contributions", str(tmp_path / "contributions"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"pass {tmp_path / 'contributions' / 'accepted'}" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_an_impossible_cron_is_a_usage_error_before_prefect_starts(tmp_path):
     result = _etl("serve", "--cron", "not a cron", "--output", str(tmp_path / "out"))
     assert result.returncode == 2 and "cron" in result.stderr and "Traceback" not in result.stderr

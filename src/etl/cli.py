@@ -253,13 +253,26 @@ def _build_with_prefect(args: argparse.Namespace, inputs) -> dict:
         raise BuildFailed(err) from err
 
 
+def _inbox_folder_problem(contributions: Path | None) -> str | None:
+    """Why `contributions` is not a folder of accepted contributions, or None: it is the
+    folder `etl contributions` sorts, whose inbox/ and rejected/ hold files never checked
+    or refused, which a build would read as well."""
+    unsorted = [f"{name}/" for name in ("inbox", "rejected") if contributions and (contributions / name).is_dir()]
+    if not unsorted:
+        return None
+    return (f"--contributions {contributions} holds {' and '.join(unsorted)}: it is the folder etl contributions "
+            f"sorts, and a build takes only what it accepted; pass {contributions / 'accepted'}")
+
+
 def _folders_problem(args: argparse.Namespace) -> str | None:
     """Why the output or contributions folder of a build cannot be used, or None: a file
-    stands there, or the output and a local source contain one another (a build would read
-    its own releases as captures)."""
+    stands there, the contributions are not the accepted ones, or the output and a local
+    source contain one another (a build would read its own releases as captures)."""
     for option, folder in (("--output", args.output), ("--contributions", args.contributions)):
         if folder is not None and folder.exists() and not folder.is_dir():
             return f"{option} {folder} is a file, not a folder"
+    if problem := _inbox_folder_problem(args.contributions):
+        return problem
     source = source_location(args.source)
     if isinstance(source, Path) and contain_one_another(source, args.output):
         return f"the output {args.output} and the source {args.source} must not contain one another"
@@ -446,7 +459,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.interval is not None and args.interval <= 0:
         print("etl serve: --interval must be positive", file=sys.stderr)
         return 2
-    if problem := source_problem(source_location(args.source)) or _cron_problem(args.cron):
+    if problem := (source_problem(source_location(args.source)) or _cron_problem(args.cron)
+                   or _inbox_folder_problem(args.contributions)):
         print(f"etl serve: {problem}", file=sys.stderr)
         return 2
     parameters = {
