@@ -66,6 +66,17 @@ def test_a_record_id_repeated_in_another_table_of_the_folder_is_refused_naming_i
     assert f"{folder.as_posix()}/a.csv row 2" in problem["message"]
 
 
+def test_a_record_id_that_is_the_number_of_the_row_s_node_address_is_refused(tmp_path):
+    """/node/<n> is the site's page number; a scraper that takes it for the record id names another record."""
+    path = _export(tmp_path, 'https://example.org/node/70001,"May 3, 1951",An invented telegram,70001,body',
+                   'https://example.org/node/70002,"May 4, 1951",An invented note,70009,body',
+                   'https://example.org/node/70003,"May 5, 1951",An invented letter,,body')
+    report = check_paths([path])
+    [problem] = report.problems.to_dicts()
+    assert (problem["row"], problem["field"], problem["rule"], problem["value"]) == (2, "record_id", "record-id", "70001")
+    assert "/node/" in problem["message"]
+
+
 def test_a_blank_row_of_a_mapped_export_is_one_blank_row_problem(tmp_path):
     good = 'https://example.org/document/70001,"May 3, 1951",An invented telegram,70001,body'
     for name, rows in {"gap.csv": [good, "", good.replace("70001", "70002")],

@@ -263,6 +263,20 @@ def repeated_record_ids(records: pl.DataFrame) -> pl.DataFrame:
     ).sort("row").cast(VIOLATION_SCHEMA)
 
 
+def node_numbers_as_record_ids(records: pl.DataFrame) -> pl.DataFrame:
+    """Violations (0-based rows) for records whose record id is the number of their own
+    /node/<n> address: the site's page number, which a scraper may take for the record id,
+    and the build would merge the row with the record of that id."""
+    node = pl.col("url").str.extract(r"/node/(\d{1,18})/?(?:[?#].*)?$").cast(pl.Int64, strict=False)
+    return records.filter(node == pl.col("record_id")).select(
+        (pl.col("position") - 1).alias("row"), pl.lit("record_id").alias("field"), pl.lit("record-id").alias("rule"),
+        pl.col("record_id").cast(pl.String).alias("value"),
+        pl.format("record_id {} is the number of the row's address {}: a /node/ number is the site's page number, "
+                  "not a record id; give the Record ID the page prints, or leave record_id empty",
+                  pl.col("record_id"), pl.col("url")).alias("message"),
+    ).sort("row").cast(VIOLATION_SCHEMA)
+
+
 def disagreeing_ids(table: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame:
     """Violations (0-based rows) for rows whose document_id is a rid- id the build would not
     give them. The build ignores a contributed document_id: it names a document rid-<record
@@ -312,7 +326,8 @@ def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) ->
     """(what the build finds wrong reading the table through `mapping`, as report rows; the
     records it keeps). The build quarantines a row whose cells it cannot read, or whose record
     the records schema, the normaliser or the documents rules refuse; a record id repeated
-    and a rid- document_id the build would not give are refused here as well."""
+    or taken from a /node/ address and a rid- document_id the build would not give are
+    refused here as well."""
     missing = mapping.missing_required(read.table.columns)
     missing_columns = [columns[0] if columns else f for f, columns in missing.items()]
     records = contributed_records(read.table, mapping, _file_id(path))
@@ -320,7 +335,8 @@ def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) ->
     found = [
         _mapped_row_problems(shown, read, mapping_problems(read.table, mapping),
                              _quarantine_as_problems(shown, quarantine, read.table, mapping), missing_columns),
-        _row_problems(shown, repeated_record_ids(accepted), {"record_id": mapping.column_of("record_id")}),
+        _row_problems(shown, pl.concat([repeated_record_ids(accepted), node_numbers_as_record_ids(accepted)]),
+                      {"record_id": mapping.column_of("record_id")}),
         _row_problems(shown, disagreeing_ids(read.table, accepted)),
     ]
     return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found]), accepted
