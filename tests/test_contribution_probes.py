@@ -77,6 +77,17 @@ def test_a_record_id_that_is_the_number_of_the_row_s_node_address_is_refused(tmp
     assert "/node/" in problem["message"]
 
 
+def test_an_upload_date_that_is_no_iso_date_is_a_date_problem_not_dropped(tmp_path):
+    """The build publishes uploaded_date only as an ISO date; any other text would be left out unsaid."""
+    header = f"{HEADER},original_upload_date"
+    rows = [f'https://example.org/document/7000{i},"May 3, 1951",An invented telegram {i},7000{i},body,{uploaded}'
+            for i, uploaded in enumerate(["2024-03-01", "2024-02-30", '"March 1, 2024"', "2024-03-01T10:00:00", ""], 1)]
+    report = check_paths([_export(tmp_path, *rows, header=header)])
+    assert _rules(report) == {(3, "original_upload_date", "date"), (4, "original_upload_date", "date"),
+                              (5, "original_upload_date", "date")}
+    assert "YYYY-MM-DD" in report.problems.get_column("message")[0]
+
+
 def test_a_blank_row_of_a_mapped_export_is_one_blank_row_problem(tmp_path):
     good = 'https://example.org/document/70001,"May 3, 1951",An invented telegram,70001,body'
     for name, rows in {"gap.csv": [good, "", good.replace("70001", "70002")],

@@ -277,6 +277,17 @@ def node_numbers_as_record_ids(records: pl.DataFrame) -> pl.DataFrame:
     ).sort("row").cast(VIOLATION_SCHEMA)
 
 
+def unreadable_upload_dates(records: pl.DataFrame) -> pl.DataFrame:
+    """Violations (0-based rows) for records with an upload date that is no ISO date: the
+    build publishes uploaded_date only as one, and would leave any other text out unsaid."""
+    return records.filter(pl.col("uploaded_date_text").is_not_null() & pl.col("uploaded_date").is_null()).select(
+        (pl.col("position") - 1).alias("row"), pl.lit("uploaded_date_text").alias("field"),
+        pl.lit("date").alias("rule"), pl.col("uploaded_date_text").alias("value"),
+        pl.format("the upload date {} is not a real date written as YYYY-MM-DD; it would be published empty",
+                  pl.col("uploaded_date_text")).alias("message"),
+    ).sort("row").cast(VIOLATION_SCHEMA)
+
+
 def disagreeing_ids(table: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame:
     """Violations (0-based rows) for rows whose document_id is a rid- id the build would not
     give them. The build ignores a contributed document_id: it names a document rid-<record
@@ -326,8 +337,8 @@ def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) ->
     """(what the build finds wrong reading the table through `mapping`, as report rows; the
     records it keeps). The build quarantines a row whose cells it cannot read, or whose record
     the records schema, the normaliser or the documents rules refuse; a record id repeated
-    or taken from a /node/ address and a rid- document_id the build would not give are
-    refused here as well."""
+    or taken from a /node/ address, an upload date the build would drop and a rid-
+    document_id the build would not give are refused here as well."""
     missing = mapping.missing_required(read.table.columns)
     missing_columns = [columns[0] if columns else f for f, columns in missing.items()]
     records = contributed_records(read.table, mapping, _file_id(path))
@@ -335,8 +346,9 @@ def _build_reading(shown: str, path: Path, read: TableRead, mapping: Mapping) ->
     found = [
         _mapped_row_problems(shown, read, mapping_problems(read.table, mapping),
                              _quarantine_as_problems(shown, quarantine, read.table, mapping), missing_columns),
-        _row_problems(shown, pl.concat([repeated_record_ids(accepted), node_numbers_as_record_ids(accepted)]),
-                      {"record_id": mapping.column_of("record_id")}),
+        _row_problems(shown, pl.concat([repeated_record_ids(accepted), node_numbers_as_record_ids(accepted),
+                                        unreadable_upload_dates(accepted)]),
+                      {f: mapping.column_of(f) for f in ("record_id", "uploaded_date_text")}),
         _row_problems(shown, disagreeing_ids(read.table, accepted)),
     ]
     return pl.concat([f.cast(PROBLEM_SCHEMA) for f in found]), accepted
