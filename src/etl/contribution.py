@@ -377,7 +377,7 @@ def _key_said_once(found: pl.DataFrame) -> pl.DataFrame:
 
 def _unused_message(resource: str) -> str:
     """Why a build takes nothing from a table of `resource` (one no mapping reads)."""
-    return (f"a build takes no rows from a {resource} table: contributions enter it only as document "
+    return (f"a build takes no rows from a table of `{resource}`: contributions enter it only as document "
             f"records, through a mapping of mappings/ ({', '.join(m.name for m in mappings())}); send the "
             f"documents as one of those and leave this table out")
 
