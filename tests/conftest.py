@@ -33,6 +33,7 @@ def samples_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    if not (SEEDS / "expected.json").exists():
-        pytest.skip("the shared seeds are not beside this checkout")
+    if not (SEEDS / "expected.json").exists():  # a failure, not a skip: the seeds are the acceptance test
+        pytest.fail(f"the shared seeds are not beside this checkout (expected {SEEDS}); clone the project "
+                    "next to the shared folder, as CI does")
     return SEEDS

@@ -55,8 +55,8 @@ def test_problems_of_a_mapped_export_name_its_own_columns_and_rows():
     assert (3, "original_publication_date", "date") in found
 
 
-@pytest.mark.skipif(not SHARED_EXPORT.exists(), reason="the shared scraper export is not beside this checkout")
 def test_the_real_scraper_export_reads_through_its_mapping():
+    assert SHARED_EXPORT.exists(), f"the shared scraper export is not beside this checkout ({SHARED_EXPORT})"
     report = check_paths([SHARED_EXPORT])
     [checked] = report.checked
     assert (checked.target, checked.rows) == ("scraper-export", 11)
