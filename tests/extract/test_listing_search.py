@@ -145,3 +145,15 @@ def test_undated_title_ending_in_a_period_after_an_entry_without_summary_is_not_
         ("August 28, 1962", "Report of the Consula", None),
         (None, "Notes from a Conversa", "The embassy records what Pak said about returnees from Sakhalin."),
         ("September 10, 1962", "Telegram on the Passp", None)]
+
+
+def test_invisible_characters_in_a_date_line_and_a_byte_order_mark_mid_file_are_not_read():
+    # Two result pages saved into one file (a BOM opens each) with zero-width spaces and
+    # soft hyphens in the date lines: each entry keeps its date, the chrome is no entry.
+    page = ("\ufeffSkip to content\n\n1 - 1 of 2\n\nMarch\u200b 3, 1957\n\nReport on Returnees from Chongjin\n\n"
+            "The consul describes the housing of the returnees.\n")
+    text = page + page.replace("March\u200b 3", "Ap\u00adril 9\u200b") \
+        .replace("1 - 1", "2 - 2").replace("Chongjin", "Hamhung")
+    records = extract_capture(text, is_html=False).records
+    assert [(r["date_text"], r["title"]) for r in records] == [
+        ("March 3, 1957", "Report on Returnees from Chongjin"), ("April 9, 1957", "Report on Returnees from Hamhung")]

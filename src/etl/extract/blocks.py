@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from etl.config import SCHEMA_DIR
 from etl.dates import is_date_text, stops_before_its_year, weekday_end
 from etl.extract import Extraction, Rejected
+from etl.normalise import INVISIBLE
 
 BULLET = "•"
 ONE_LINE_LIMIT = 20_000  # a text with no line break longer than this is not a page
@@ -49,6 +50,7 @@ ARCHIVED_URL = re.compile(r"(?:https?://[^/\s]+)?/(?:web|\d+)/\d{4,14}(?:[a-z]{2
 DEFAULT_PORT = re.compile(r"^(https?://[^/:]+):(?:80|443)(?=/|$)")
 PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                                    "\u2013": "-", "\u2014": "-"})
+INVISIBLE_CHARACTERS = re.compile(f"[{INVISIBLE}]")
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 # A last line ending in one of these (or a digit) is complete, not cut mid-word.
 COMPLETE_ENDINGS = ".!?:;)]}\"'\u201d\u2019\u00bb\u2026>*"
@@ -101,11 +103,17 @@ def _split_page(text: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]
     found = _split
     if found[0] is text:
         return found
-    plain = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    plain = visible(text).replace("\r\n", "\n").replace("\r", "\n")
     # A line of only white space right-strips to "".
     lines = tuple([line.rstrip() for line in plain.split("\n")])
     found = _split = (text, lines, tuple([line.lstrip() for line in lines if line]))
     return found
+
+
+def visible(text: str) -> str:
+    """text without the characters it holds but does not show (see INVISIBLE): a date line
+    or a label with a zero-width space or soft hyphen in it reads as the page shows it."""
+    return INVISIBLE_CHARACTERS.sub("", text) if not text.isascii() else text
 
 
 def page_lines(text: str) -> list[str]:
@@ -232,7 +240,7 @@ def shows_result_count(lines: list[str]) -> bool:
 
 def title_key(title: str) -> str:
     """A title folded for comparison: spaces, curly quotes and dashes made plain, lower case."""
-    plain = title.translate(PLAIN_PUNCTUATION)
+    plain = visible(title).translate(PLAIN_PUNCTUATION)
     return fold(plain).lower()
 
 
@@ -279,7 +287,7 @@ def cut_last_line(text: str) -> str | None:
     """
     if not text or text.endswith(("\n", "\r")):
         return None
-    last = text.replace("\r", "\n").rsplit("\n", 1)[-1].strip()
+    last = visible(text.replace("\r", "\n").rsplit("\n", 1)[-1]).strip()
     if not last or last[-1] in COMPLETE_ENDINGS:
         return None
     if last[-1].isdigit() and not stops_before_its_year(without_bullet(last)):
