@@ -786,3 +786,19 @@ def test_list_items_fold_like_fields_and_blank_items_are_dropped():
     })).row(0, named=True)
     assert (out["authors"], out["places"], out["subjects"]) == (
         ["Kim Il-bok"], ["Sakhalin", "Seoul, South Korea"], ["Repatriation", "Citizenship"])
+
+
+def test_published_fields_lose_the_invisible_characters_a_page_holds():
+    out = nz.normalise_records(records({
+        "date_text": "\ufeffJune\u200b 5, 1956", "title": "Report on the Re\u00adpatriation\u200b of Koreans",
+        "summary": "The consul\u200d lists the ships.", "text": "First\u2060 line\n\nSecond line\u00ad",
+        "source": "AVPRF fond 0102, opis 1\u00ad6, delo 7. Translated by Min\u00adji Kang.",
+        "funders_text": "the Harbour\u200b Foundation",
+    })).row(0, named=True)
+    assert {name: out[name] for name in ("title", "summary", "text", "archive_reference", "opis",
+                                         "translators", "funders", "date", "title_key")} == {
+        "title": "Report on the Repatriation of Koreans", "summary": "The consul lists the ships.",
+        "text": "First line\n\nSecond line", "archive_reference": "AVPRF fond 0102, opis 16, delo 7",
+        "opis": "16", "translators": ["Minji Kang"], "funders": ["Harbour Foundation"], "date": "1956-06-05",
+        "title_key": "report on the repatriation of koreans",
+    }

@@ -35,6 +35,11 @@ def nfc(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(pl.when(might_change).then(expr).str.normalize("NFC"), expr)
 
 
+def visible(expr: pl.Expr) -> pl.Expr:
+    """The text without the characters it holds but does not show (see INVISIBLE)."""
+    return expr.str.replace_all(f"[{INVISIBLE}]", "")
+
+
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_bytes() > 0).then(expr)
 
@@ -481,9 +486,11 @@ def _dates_of_distinct_texts(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 def normalised(records: pl.LazyFrame) -> pl.LazyFrame:
     """The lazy query behind `normalise_records`, for callers that stay lazy."""
-    added, columns = _added_columns(), records.collect_schema().names()
+    schema = records.collect_schema()
+    added, columns = _added_columns(), schema.names()
+    texts = [name for name, dtype in schema.items() if dtype == pl.String]
     return (
-        _dates_of_distinct_texts(records)
+        _dates_of_distinct_texts(records.with_columns(visible(pl.col(name)) for name in texts))
         .with_columns(
             folded(pl.col("title")).alias("title"),
             folded(pl.col("summary")).alias("summary"),
