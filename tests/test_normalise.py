@@ -802,3 +802,24 @@ def test_published_fields_lose_the_invisible_characters_a_page_holds():
         "opis": "16", "translators": ["Minji Kang"], "funders": ["Harbour Foundation"], "date": "1956-06-05",
         "title_key": "report on the repatriation of koreans",
     }
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("May \uff15, \uff11\uff19\uff16\uff12", "1962-05-05"),  # full-width digits
+    ("May 5\uff0c1962", "1962-05-05"),  # a full-width comma
+    ("October\uff0c 1959", "1959-10"),
+])
+def test_a_date_printed_in_full_width_characters_is_read(text, expected):
+    assert (dates(text)["date"], dates(text)["date_error"]) == (expected, None)
+
+
+def test_a_date_in_digits_of_another_script_is_a_date_error_not_a_failed_run():
+    found = many(nz.parsed_dates, ["May \u0665, \u0661\u0669\u0666\u0662", "June 1, 1962"])
+    assert [(d["date"], d["date_error"] is None) for d in found] == [(None, False), ("1962-06-01", True)]
+
+
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2012", "\u2015", "\u2212"])
+def test_a_date_range_printed_with_any_dash_is_a_range(dash):
+    assert dates(f"May 5{dash}6, 1962")["date"] == "1962-05-05/1962-05-06"
+    assert dates(f"1961{dash}1962")["date"] == "1961/1962"
+    assert is_date_text(f"May 5{dash}6, 1962")

@@ -16,6 +16,7 @@ date of one day, its weekday ("Wednesday, June 9, 1977"); neither changes the da
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MONTH_NUMBERS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
@@ -30,7 +31,7 @@ ROMAN_MONTHS: dict[str, int] = {
 
 _MONTH = r"(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DASH = r"\s*[-/\u2013\u2014]\s*"
+_DASH = r"\s*[-/\u2010-\u2015\u2212]\s*"
 # Before the year: a comma with stray spaces on either side ("6 , 1955", "6,1955"), or spaces.
 _COMMA = r"(?:\s*,\s*|\s+)"
 
@@ -97,9 +98,15 @@ _COMPILED = [re.compile(p) for p in WHOLE_TEXT_PATTERNS.values()]
 _FOUR_DIGITS = re.compile(r"\d{4}")
 
 
+def compatible(text: str) -> str:
+    """text in Unicode compatibility form (NFKC), as dates are read: full-width digits and
+    commas ("\uff11\uff19\uff16\uff12", "\uff0c") are the ASCII ones, non-breaking spaces are spaces."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def is_date_text(text: str) -> bool:
     """True when the whole text is one document date in a form the pipeline reads."""
-    text = text.strip()
+    text = compatible(text).strip()
     if not text or len(text) > 40 or not _FOUR_DIGITS.search(text):
         return False
     return any(rx.match(text) for rx in _COMPILED)

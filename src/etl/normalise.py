@@ -146,15 +146,16 @@ def _month_number(text: pl.Expr) -> pl.Expr:
 
 
 def _day_number(text: pl.Expr) -> pl.Expr:
-    return text.str.extract(r"^(\d+)").cast(pl.Int32)
+    return text.str.extract(r"^(\d+)").cast(pl.Int32, strict=False)
 
 
 def _numbered_parts() -> list[pl.Expr]:
     """The printed parts as numbers; a range's last end takes what it does not repeat."""
-    y, m, d = pl.field("y").cast(pl.Int32), _month_number(pl.field("m")), _day_number(pl.field("d"))
+    # Digits of another script match \d but are no number: such a date is in no known form.
+    y, m, d = pl.field("y").cast(pl.Int32, strict=False), _month_number(pl.field("m")), _day_number(pl.field("d"))
     return [
         pl.field("text"), pl.field("precision"), y.alias("y"), m.alias("m"), d.alias("d"),
-        pl.coalesce(pl.field("y2").cast(pl.Int32), y + pl.field("span")).alias("y2"),
+        pl.coalesce(pl.field("y2").cast(pl.Int32, strict=False), y + pl.field("span")).alias("y2"),
         pl.coalesce(_month_number(pl.field("m2")), m).alias("m2"),
         pl.coalesce(_day_number(pl.field("d2")), d).alias("d2"),
     ]
@@ -224,7 +225,7 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
     or an impossible one (February 30, month 13) is 'unknown' with an error message, so the
     pipeline can quarantine it. A day is never invented: 'October, 1959' is '1959-10'.
     """
-    staged = date_parts(text.fill_null("")).struct.eval(*_numbered_parts()).struct.eval(*_bounds())
+    staged = date_parts(text.fill_null("").str.normalize("NFKC")).struct.eval(*_numbered_parts()).struct.eval(*_bounds())
     return staged.struct.eval(*_date_fields()).cast(_date_dtype())
 
 
