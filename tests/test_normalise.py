@@ -823,3 +823,9 @@ def test_a_date_range_printed_with_any_dash_is_a_range(dash):
     assert dates(f"May 5{dash}6, 1962")["date"] == "1962-05-05/1962-05-06"
     assert dates(f"1961{dash}1962")["date"] == "1961/1962"
     assert is_date_text(f"May 5{dash}6, 1962")
+
+
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2012", "\u2212", "\uff0d"])
+def test_a_page_range_printed_with_a_hyphen_like_dash_keeps_its_last_page(dash):
+    assert parts(f"AVPRF fond 0102, opis 14, delo 9, p.21{dash}30")["pages"] == f"21{dash}30"
+    assert parts(f"AVPRF F. 0102, Op. 13, P. 72, Delo 5, Listy 165 {dash} 192")["pages"] == f"165{dash}192"

@@ -233,13 +233,16 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
 
 _ADDED_SENTENCE = (r"(?:Translated|translated by|Translation by|English translation by|Obtained|Contributed|"
                    r"Donated|Included in)\b")
-_VALUE = r"((?:\p{L}{1,3}-)?\d[\p{L}\d/\-\u2013]*)"
+# The dashes a part or page range is printed with: hyphens of every kind, the figure and
+# en dash, minus signs (not the em dash, see _PAGE_RANGE).
+_PART_DASHES = r"\-\u2010-\u2013\u2212\ufe63\uff0d"
+_VALUE = rf"((?:\p{{L}}{{1,3}}-)?\d[\p{{L}}\d/{_PART_DASHES}]*)"
 # A page or range: what _VALUE reads, where a dash may also have spaces around it when a
 # number follows ("102 - 129", "165 \u2013 192"); the spaces are dropped (`_pages_as_printed`),
 # so the range reads as one printed without them. (Dash runs and the runs between them are
 # spelled out so that a dash before a space does not end the value.)
 _PAGE_RANGE = (r"(?:\p{L}{1,3}-)?\d[\p{L}\d/]*"
-               r"(?:[\-\u2013]+[\p{L}\d/]+|\s*[\-\u2013]\s*\d[\p{L}\d/]*)*[\-\u2013]*")
+               rf"(?:[{_PART_DASHES}]+[\p{{L}}\d/]+|\s*[{_PART_DASHES}]\s*\d[\p{{L}}\d/]*)*[{_PART_DASHES}]*")
 # Pages: a range, or a list of them ("ll. 1, 3-5", "pp. 40-42; 47") when the list ends the
 # reference (numbers followed by other words are not pages: "l. 5, 12 copies").
 _PAGES_VALUE = rf"({_PAGE_RANGE}(?:(?:\s*[,;]\s*{_PAGE_RANGE})+\s*$)?)"
