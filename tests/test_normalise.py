@@ -829,3 +829,9 @@ def test_a_date_range_printed_with_any_dash_is_a_range(dash):
 def test_a_page_range_printed_with_a_hyphen_like_dash_keeps_its_last_page(dash):
     assert parts(f"AVPRF fond 0102, opis 14, delo 9, p.21{dash}30")["pages"] == f"21{dash}30"
     assert parts(f"AVPRF F. 0102, Op. 13, P. 72, Delo 5, Listy 165 {dash} 192")["pages"] == f"165{dash}192"
+
+
+def test_published_date_text_folds_non_breaking_and_narrow_spaces():
+    out = nz.normalise_records(records({"date_text": "August\u00a012,\u202f1959 "}, {"date_text": "May \uff11\uff12, 1960"}))
+    assert out.get_column("date_text").to_list() == ["August 12, 1959", "May \uff11\uff12, 1960"]
+    assert out.get_column("date").to_list() == ["1959-08-12", "1960-05-12"]

@@ -494,7 +494,8 @@ def normalised(records: pl.LazyFrame) -> pl.LazyFrame:
     added, columns = _added_columns(), schema.names()
     texts = [name for name, dtype in schema.items() if dtype == pl.String]
     return (
-        _dates_of_distinct_texts(records.with_columns(visible(pl.col(name)) for name in texts))
+        _dates_of_distinct_texts(records.with_columns(visible(pl.col(name)) for name in texts)
+                                 .with_columns(folded(pl.col("date_text")).alias("date_text")))
         .with_columns(
             folded(pl.col("title")).alias("title"),
             folded(pl.col("summary")).alias("summary"),
