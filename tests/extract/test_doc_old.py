@@ -1,3 +1,5 @@
+import pytest
+
 from capture_cases import assert_case, extract_case
 
 from etl.extract import doc_old
@@ -220,3 +222,19 @@ def test_page_without_chrome_or_bullets_is_known_by_a_citation_printed_over_seve
     record = doc_old.extract(text).records[0]
     assert (record["title"], record["source"], record["text"]) == (
         "Report on the Meetings in Osaka", "RGANI Fond 5, Opis 73, Delo 410.", "The meetings lasted until midnight.")
+
+
+@pytest.mark.parametrize("opening, closing", [("\u201e", "\u201c"), ("\u201e", "\u201d"), ("\u00ab", "\u00bb"),
+                                              ("\u00bb", "\u00ab")])
+def test_citation_quoted_with_low_nine_quotes_or_guillemets_gives_the_title_and_source(opening, closing):
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nMarch 4, 1958\n\n"
+            "REPORT ON THE LISTS OF RETURNEES IN P\u00c9CS\n\n  \u2022 Citation\n\n    get citation\n\n"
+            "    The consul sends the lists of returnees.\n"
+            f"    {opening}Report on the Lists of Returnees in P\u00e9cs,{closing} March 4, 1958, History and Public "
+            "Policy Program Digital Archive, MOL, XIX-J-1-j Korea, 3. doboz. Translated by Ilona Varga. "
+            "https://digitalarchive.wilsoncenter.org/document/930011\n"
+            "  \u2022 share document\n\n\nEnglish HTML\n\n\nThe lists were sent.\n")
+    record = doc_old.extract(text).records[0]
+    assert (record["title"], record["summary"], record["record_id"]) == (
+        "Report on the Lists of Returnees in P\u00e9cs", "The consul sends the lists of returnees.", "930011")
+    assert record["source"].startswith("MOL, XIX-J-1-j Korea")

@@ -21,15 +21,17 @@ from etl.extract.blocks import (
 )
 
 LAYOUT = "document_old"
-QUOTES = "\"\u201c\u201d"
+# The quotes a citation sets around the title: straight, curly, low-9 and guillemets, in
+# either role ("„Title,“", "«Title,»", "»Title,«").
+QUOTES = "\"\u201c\u201d\u201e\u201f\u00ab\u00bb"
 CITATION_LINES = 6  # most lines a citation printed over several lines takes
 RELATED = "related documents"  # the heading of the list that may follow the body
 OLD_SITE_HEADER = ("search in", "digital archive international history declassified")
 CITATION = re.compile(
-    r"[\"\u201c](?P<title>.+)[\"\u201d]\s*,?\s*(?:(?P<date>[^\"\u201c\u201d]*?),\s*)?"
-    r"(?P<program>[^,\"\u201c\u201d]*?)\s*Digital Archive,\s*(?P<rest>.*)")
+    rf"[{QUOTES}](?P<title>.+)[{QUOTES}]\s*,?\s*(?:(?P<date>[^{QUOTES}]*?),\s*)?"
+    rf"(?P<program>[^,{QUOTES}]*?)\s*Digital Archive,\s*(?P<rest>.*)")
 # The start of a citation line that the capture cuts off: its quoted title, when complete.
-CUT_CITATION = re.compile(r"[\"\u201c](?P<title>.+?)(?:,[\"\u201d]|[\"\u201d]\s*,)")
+CUT_CITATION = re.compile(rf"[{QUOTES}](?P<title>.+?)(?:,[{QUOTES}]|[{QUOTES}]\s*,)")
 # A permanent URL, as printed: at the end of the citation, or on a line of its own after it.
 PRINTED_URL = r"(?P<url>(?:https?://|www\.|digitalarchive\.)\S+?)[.,;]?"
 TRAILING_URL = re.compile(r"\s*" + PRINTED_URL + "$", re.I)
@@ -38,7 +40,7 @@ URL_LINE = re.compile(PRINTED_URL, re.I)  # matched whole
 CLOSING_SENTENCE = re.compile(r"(?:Translated|Translation|English translation|Obtained|Contributed|Donated)\b")
 # The comma a citation sets after the title, inside the closing quotes of a quoted
 # sub-title ("Report, Embassy, 'On the Orphans,'").
-CITATION_COMMA = re.compile(r"\s*,\s*(?=['\u2018\u2019]*$)")
+CITATION_COMMA = re.compile(r"\s*,\s*(?=['\u2018\u2019\u201a\u201b\u2039\u203a]*$)")
 
 
 def matches(text: str) -> bool:
