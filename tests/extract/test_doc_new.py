@@ -277,3 +277,10 @@ def test_html_label_the_parser_does_not_know_ends_the_value_before_it():
     record = extract_capture(page, True).records[0]
     assert (record["source"], record["subjects"], record["document_type"], record["record_id"]) == (
         "Invented Archive, File 33.", ["Students"], "Note", "900120")
+
+
+def test_record_id_printed_in_full_width_digits_is_the_record_id():
+    text = ("Skip to content\n\nJune 7, 1957\n\nTelegram on the Ship Krilion\n\nThe ship left on time.\n\n"
+            "The embassy reports that the ship left with 200 returnees.\n\n\nDocument Information\n\n"
+            "Source\n\nAVPRF fond 0102, opis 15, delo 23.\n\nRecord ID\n\n\uff19\uff13\uff10\uff10\uff10\uff14\n")
+    assert doc_new.extract(text).records[0]["record_id"] == "930004"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from etl.dates import compatible
 from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
@@ -52,8 +53,15 @@ COMBINE = {
     # One line by nature (an ISO date): lines after it up to the next label are a label
     # this module does not know and its values, not more of this value.
     "line": lambda lines: fold(lines[0]),
-    "id": lambda lines: fold(lines[0]) if re.fullmatch(r"\d{1,9}", fold(lines[0])) else None,
+    "id": lambda lines: record_id_value(lines[0]),
 }
+
+
+def record_id_value(line: str) -> str | None:
+    """The number a Record ID line holds, in ASCII digits (a page may print full-width
+    ones), or None when the line is no number."""
+    number = compatible(fold(line))
+    return number if re.fullmatch(r"[0-9]{1,9}", number) else None
 
 
 def matches(text: str) -> bool:
