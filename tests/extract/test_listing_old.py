@@ -1,3 +1,5 @@
+import pytest
+
 from capture_cases import assert_case, capture_path, extract_case
 
 from etl.extract import extract_capture, listing_old
@@ -289,3 +291,15 @@ def test_undated_title_ending_in_a_period_after_an_entry_without_summary_is_not_
         ("August 28, 1962", "Report of the Consula", None),
         (None, "Notes from a Conversa", "The embassy records what Pak said about returnees from Sakhalin."),
         ("September 10, 1962", "Telegram on the Passp", None)]
+
+
+@pytest.mark.parametrize("rule", ["\u2015" * 10, "\u2500" * 12, "\u2012" * 8, "\u2212 " * 6, "\u2501" * 9])
+def test_entries_separated_by_rules_of_any_dash_or_box_drawing_line_are_read(rule):
+    text = (f"June 30, 1957\n\nReport on the Border Crossings at Namyang\n\nThe guards list the crossings.\n\n"
+            f"{rule}\n\nJuly 2, 1957\n\nReport on the Border Crossings at Sinuiju\n\n{rule}\n\n"
+            f"July 9, 1957\n\nReport on the Ferries at Hyesan\n\n")
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "listing_old"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("June 30, 1957", "Report on the Border Crossings at Namyang"),
+        ("July 2, 1957", "Report on the Border Crossings at Sinuiju"), ("July 9, 1957", "Report on the Ferries at Hyesan")]

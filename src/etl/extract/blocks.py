@@ -35,8 +35,11 @@ _LABEL_FIRST = frozenset(label[0] for label in CHROME)
 # Headings a page prints above its list of documents (also in CHROME).
 LIST_HEADINGS = ("documents", "related documents")
 COUNT_LINE = re.compile(r"(?:results:?\s*)?\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
-DASH_RULE = re.compile(r"(?:[-\u2013\u2014_=]\s*){3,}")
-_RULE_FIRST = frozenset("-\u2013\u2014_=")
+# A rule between entries: a run of dashes of any kind, underscores, equals signs or the
+# horizontal box-drawing lines a text browser draws for <hr>.
+_RULE_CHARACTERS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_=\u2500\u2501\u2550"
+DASH_RULE = re.compile(rf"(?:[{_RULE_CHARACTERS}]\s*){{3,}}")
+_RULE_FIRST = frozenset(_RULE_CHARACTERS)
 # A pager: page numbers (not four digits: "1961" is a date) and arrows or their names.
 PAGER_WORD = r"(?:\d{1,3}|[\u2039\u203a\u00ab\u00bb\u2026<>|]+|first|last|next|prev(?:ious)?|page)"
 PAGER = re.compile(PAGER_WORD + r"(?:\s+" + PAGER_WORD + r")*", re.I)
