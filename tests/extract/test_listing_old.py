@@ -303,3 +303,14 @@ def test_entries_separated_by_rules_of_any_dash_or_box_drawing_line_are_read(rul
     assert [(r["date_text"], r["title"]) for r in extraction.records] == [
         ("June 30, 1957", "Report on the Border Crossings at Namyang"),
         ("July 2, 1957", "Report on the Border Crossings at Sinuiju"), ("July 9, 1957", "Report on the Ferries at Hyesan")]
+
+
+def test_dash_listing_cut_after_the_last_entrys_date_line_keeps_the_entries_before_it():
+    text = ("May 02, 1966\n\nReport of the Keeper of Skerry Point on the Fog Horn\n\n"
+            "----------------------------------------\n\n"
+            "May 09, 1966\n\nReply of the Ministry of Beacons on the Fog Horn\n\n"
+            "The ministry sends the valve by the next boat.\n\n"
+            "----------------------------------------\n\nDecember 1966\n")
+    records = listing_old.extract(text).records
+    assert [r["title"] for r in records] == ["Report of the Keeper of Skerry Point on the Fog Horn",
+                                              "Reply of the Ministry of Beacons on the Fog Horn"]

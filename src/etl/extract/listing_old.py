@@ -201,12 +201,13 @@ def last_entry_end(content: list[str], mark: int) -> int:
     """Index after the flush-left entry whose mark is at `mark`: after its title (the
     bullet line itself when it holds no date; after a rule, the line past its date line)
     and the line that follows when that is its summary (a sentence, however short, or
-    prose without its final period)."""
+    prose without its final period); at most len(content), for a last entry that stops at
+    its date line."""
     text = bullet_text(content[mark])
     title_at = mark if text and not is_entry_date(text) else mark + 1
     if text is None and title_at < len(content) and is_entry_date(content[title_at]):
         title_at += 1
-    after = title_at + 1
+    after = min(title_at + 1, len(content))
     is_summary = after < len(content) and (ends_sentence(content[after]) or reads_as_prose(content[after]))
     return after + 1 if is_summary else after
 
