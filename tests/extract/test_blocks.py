@@ -17,6 +17,11 @@ def test_last_line_stopping_mid_word_is_cut():
         "The keeper lists the repairs to the lant"
 
 
+@pytest.mark.parametrize("last", ["Letter from O. T. ", "Report on the Lights, 1961.\t"])
+def test_last_line_that_stops_after_a_space_is_cut_between_two_words(last):
+    assert cut_last_line("Skip to content\n\n" + last) == last.strip()
+
+
 @pytest.mark.parametrize("last", ["March 1", "  \u2022 March 06, 19", "Friday, March 6", "March 6,"])
 def test_last_line_that_is_a_date_without_its_year_is_cut(last):
     assert cut_last_line("Skip to content\n\nA Title\n\n" + last) == last.strip()

@@ -286,11 +286,15 @@ def cut_last_line(text: str) -> str | None:
 
     A capture that ends with a newline, or whose last line ends in a digit or in
     sentence punctuation, is complete; but a last line that is a date without its year
-    ("December 1", "• May 06, 19") was cut in that date.
+    ("December 1", "• May 06, 19") was cut in that date, and one that stops after a space
+    ("Letter from O. T. ") was cut between two words: a page's last line ends in its text.
     """
     if not text or text.endswith(("\n", "\r")):
         return None
-    last = visible(text.replace("\r", "\n").rsplit("\n", 1)[-1]).strip()
+    line = visible(text.replace("\r", "\n").rsplit("\n", 1)[-1])
+    last = line.strip()
+    if last and line[-1].isspace():
+        return last
     if not last or last[-1] in COMPLETE_ENDINGS:
         return None
     if last[-1].isdigit() and not stops_before_its_year(without_bullet(last)):
