@@ -238,3 +238,18 @@ def test_citation_quoted_with_low_nine_quotes_or_guillemets_gives_the_title_and_
     assert (record["title"], record["summary"], record["record_id"]) == (
         "Report on the Lists of Returnees in P\u00e9cs", "The consul sends the lists of returnees.", "930011")
     assert record["source"].startswith("MOL, XIX-J-1-j Korea")
+
+
+WRAPPED_CITATION_HEAD = (
+    "Search in\n\nDigital Archive International History Declassified\n\nMarch 11, 1958\n\n"
+    "  \u2022 Citation\n\n    The pilots ask the harbour master for a second pilot boat.\n"
+    "    \"Petition of the Kessel Strait Pilots to the Harbour Master,\" March 11, 1958,\n"
+    "    History and Public Policy Program Digital Archive, Kessel Harbour Archive, Fond 4,\n")
+
+
+@pytest.mark.parametrize("rest", ["    Opis 2, Delo 7. Translated by Per Ho", "    Opis 2, Delo 7, pp. 10-12\n"])
+def test_page_cut_in_a_citation_printed_over_several_lines_keeps_no_part_of_its_reference(rest):
+    record = doc_old.extract(WRAPPED_CITATION_HEAD + rest).records[0]
+    assert (record["title"], record["summary"], record["source"]) == (
+        "Petition of the Kessel Strait Pilots to the Harbour Master",
+        "The pilots ask the harbour master for a second pilot boat.", None)

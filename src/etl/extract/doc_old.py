@@ -53,11 +53,10 @@ def matches(text: str) -> bool:
 
 
 def extract(text: str, title_hint: str | None = None) -> Extraction:
-    paras = page_paragraphs(text)
+    paras = with_citation_joined(page_paragraphs(text))
     partial = cut_last_line(text)
-    if partial:
-        paras = paras[:-1]  # the cut line is kept nowhere
-    paras = with_citation_joined(paras)
+    # The cut line is kept nowhere, nor the lines of a citation it ends.
+    cut_para = paras.pop() if partial and paras else None
     quote_at = next((i for i, p in enumerate(paras) if is_citation(p)), None)
     cite_at = bullet_at(paras, "citation")
     share_at = bullet_at(paras, "share document")
@@ -66,17 +65,25 @@ def extract(text: str, title_hint: str | None = None) -> Extraction:
     url_line = url_line_after(paras, quote_at, citation)
     url_at = quote_at + 1 if url_line else None
     summary_end = quote_at if quote_at is not None else share_at
-    # A capture cut in its citation line still holds the summary and the quoted title.
-    cut = CUT_CITATION.match(partial) if partial and citation is None and share_at is None else None
+    # A capture cut in its citation still holds the summary and the quoted title.
+    cut = CUT_CITATION.match(cut_para) if cut_para and citation is None and share_at is None else None
     if cut:
         summary_end = len(paras)
     fields = {
-        **citation_fields(citation, url_line["url"] if url_line else None),
+        **citation_fields(None if ends_capture(paras, quote_at, cut_para) else citation,
+                          url_line["url"] if url_line else None),
         **head_fields(paras[:head_end], citation or cut, title_hint),
         "summary": summary_text(paras, cite_at, summary_end),
         "text": body_text(paras, max((i for i in (quote_at, url_at, share_at) if i is not None), default=None)),
     }
     return document_extraction(LAYOUT, fields, partial)
+
+
+def ends_capture(paras: list[str], quote_at: int | None, cut_para: str | None) -> bool:
+    """True when the citation at `quote_at` is the last line of the capture: the page prints
+    "share document" after it, so it may stop at a line break inside the citation (its
+    reference and address are then not known to be whole)."""
+    return quote_at is not None and quote_at == len(paras) - 1 and cut_para is None
 
 
 def has_page_head(paras: list[str]) -> bool:
@@ -126,20 +133,22 @@ def with_quote_joined(paras: list[str]) -> list[str]:
                      or joined[-1] in ",;:"):
             end += 1
             joined = fold(f"{joined} {paras[end].strip()}")
-        if end > start and is_citation(joined):
+        if end > start and (is_citation(joined) or end == last == len(paras) - 1):
             return [*paras[:start], joined, *paras[end + 1:]]
     return paras
 
 
 def citation_end(paras: list[str], start: int) -> int:
     """Index of the last line of a citation that starts at `start` and ends right before the
-    "share document" bullet or a URL line within CITATION_LINES; `start` when none comes."""
+    "share document" bullet (or line) or a URL line within CITATION_LINES; the last line of
+    a capture that stops before them (the citation is the last thing in its bullet, so the
+    capture stops inside it); `start` when a bullet, a site label or more lines come first."""
     for at in range(start + 1, min(start + CITATION_LINES, len(paras))):
-        if URL_LINE.fullmatch(paras[at]) or folded_is(bullet_text(paras[at]) or "", "share document"):
+        if URL_LINE.fullmatch(paras[at]) or folded_is(without_bullet(paras[at]), "share document"):
             return at - 1
-        if bullet_text(paras[at]) is not None:
-            break
-    return start
+        if bullet_text(paras[at]) is not None or is_site_label(paras[at]):
+            return start
+    return len(paras) - 1 if len(paras) <= start + CITATION_LINES else start
 
 
 def bullet_at(paras: list[str], name: str) -> int | None:
