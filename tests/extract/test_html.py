@@ -1,3 +1,5 @@
+import pytest
+
 from etl.extract.html import parse_html_page
 
 
@@ -40,6 +42,13 @@ def test_page_cut_inside_text_has_no_final_newline_and_is_incomplete():
 def test_page_cut_inside_a_tag_ends_with_a_complete_line():
     page = parse_html_page("<html><body><p>Complete.</p><p cla")
     assert page.text == "Complete.\n" and not page.complete
+
+
+@pytest.mark.parametrize("cut", ["<dd>Harbour Archive, Fond 4, Op. ", "<dd>For permissions, write to <a href=\"/em",
+                                 "<dd>For permissions, write to <b>"])
+def test_page_cut_after_a_space_or_inside_a_link_in_a_value_stops_in_that_value(cut):
+    page = parse_html_page("<html><body><dl><dt>Source</dt>" + cut)
+    assert not page.text.endswith("\n") and page.text.endswith(" ")
 
 
 def test_series_entries_sharing_a_title_each_take_their_own_link():

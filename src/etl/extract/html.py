@@ -63,6 +63,7 @@ SITE_NAMES = frozenset({
 })
 WORDS = re.compile(r"[^\W\d_]+")
 CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
+TAG_NAME = re.compile(r"[A-Za-z][\w-]*")
 
 
 def spaces_folded(data: str) -> str:
@@ -89,14 +90,13 @@ class HtmlPage:
 
 def parse_html_page(html: str) -> HtmlPage:
     """The page as text lines, with its links, canonical address and first heading."""
-    body, cut_in_text = without_cut_tag(html)
+    body, end = without_cut_tag(html)
     reader = PageReader()
     reader.feed(body)
     reader.close()
     text = "\n".join(reader.finished_lines()).strip("\n")
-    cut_in_text = cut_in_text and not reader.dropped  # a cut inside a script cuts no text
     return HtmlPage(
-        text=text if cut_in_text else text + "\n",
+        text=text + ("\n" if reader.dropped else end),  # a cut inside a script cuts no text
         links=reader.links,
         canonical=reader.canonical or reader.og_url or reader.saved_url,
         base=reader.base,
@@ -127,12 +127,33 @@ def is_page_furniture(attributes: dict[str, str]) -> bool:
     return not DROPPED_NAMES.isdisjoint({element_id, *attributes.get("class", "").lower().split()})
 
 
-def without_cut_tag(html: str) -> tuple[str, bool]:
-    """The page without a tag cut in half at its end, and whether it stops inside text."""
-    html = html.rstrip()
-    if html.rfind("<") > html.rfind(">"):
-        return html[: html.rfind("<")], False
-    return html, not html.endswith(">") and not CLOSED.search(html)
+def without_cut_tag(html: str) -> tuple[str, str]:
+    """The page without a tag cut in half at its end, and what its text ends with: "\n" when
+    it stops between elements, "" inside a word, " " after a space between words. A page
+    cut in or right after the start tag of an inline element that follows text (a link in
+    a value) stops inside that text, which goes on past the cut."""
+    stripped = html.rstrip()
+    tag_at = stripped.rfind("<")
+    in_tag = tag_at > stripped.rfind(">")  # the last tag is cut in half
+    complete_tags = stripped[:tag_at] if in_tag else stripped
+    if CLOSED.search(html):
+        return complete_tags, "\n"
+    if in_tag or stripped.endswith(">"):
+        if not opens_inline_after_text(stripped, tag_at):
+            return complete_tags, "\n"
+        html = html[:tag_at]
+    return html.rstrip(), " " if html[-1:].isspace() else ""
+
+
+def opens_inline_after_text(html: str, tag_at: int) -> bool:
+    """True when the tag at `tag_at` (whole or cut) starts an element that is no block (or
+    is too cut to tell) and comes right after text."""
+    if html.startswith(("</", "<!"), tag_at):
+        return False
+    name = TAG_NAME.match(html, tag_at + 1)
+    if name and name[0].lower() in BLOCKS | VOID | DROPPED:
+        return False
+    return bool(html[html.rfind(">", 0, tag_at) + 1:tag_at].strip())
 
 
 class PageReader(HTMLParser):
