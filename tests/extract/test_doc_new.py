@@ -284,3 +284,11 @@ def test_record_id_printed_in_full_width_digits_is_the_record_id():
             "The embassy reports that the ship left with 200 returnees.\n\n\nDocument Information\n\n"
             "Source\n\nAVPRF fond 0102, opis 15, delo 23.\n\nRecord ID\n\n\uff19\uff13\uff10\uff10\uff10\uff14\n")
     assert doc_new.extract(text).records[0]["record_id"] == "930004"
+
+
+def test_html_page_cut_before_its_definition_list_closes_drops_the_last_value():
+    page = ("<html><body><p>May 1, 1970</p><h1>A Memo on Lights</h1><p>Body.</p><p>Summary.</p>"
+            "<h2>Document Information</h2><dl><dt>Source</dt><dd>Archive of the Board.</dd>"
+            "<dt>Rights</dt><dd>Reuse for research is allowed.</dd>\n<dd>Ask the board for")
+    record = extract_capture(page[:page.rindex("\n")], is_html=True).records[0]
+    assert (record["source"], record["rights"]) == ("Archive of the Board.", None)

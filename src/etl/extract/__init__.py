@@ -56,7 +56,7 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
         return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut_note(body, page)}")
     if page and layout is doc_new:
         value_ends = page.list_ends + page.label_starts
-        extraction = doc_new.extract(body, title_hint=page.heading, value_ends=value_ends)
+        extraction = doc_new.extract(body, title_hint=page.heading, value_ends=value_ends, page_cut=not page.complete)
     elif page and layout in DOCUMENT_LAYOUTS:
         extraction = layout.extract(body, title_hint=page.heading)
     else:

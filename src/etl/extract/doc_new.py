@@ -71,10 +71,13 @@ def matches(text: str) -> bool:
     return metadata_start(paras) is not None or has_page_head(paras)
 
 
-def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...] = ()) -> Extraction:
+def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...] = (),
+            page_cut: bool = False) -> Extraction:
     """The page's record; `value_ends` (from HTML) are the paragraph indices where a label's
     value ends: a definition list closed, or a dt or heading opened. The markup tells a
-    label this module does not know ("Keywords") from a value, where text cannot."""
+    label this module does not know ("Keywords") from a value, where text cannot. On a
+    `page_cut` (HTML that stops before its closing tags) a last value that nothing ends may
+    go on past the cut (a value of several `dd`)."""
     paras = page_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
@@ -82,9 +85,18 @@ def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...
     meta = metadata_start(paras)
     head, body_at = head_fields(paras[:meta], title_hint)
     values = metadata_values(metadata_block(paras, meta), {end - meta for end in value_ends}) if meta is not None else {}
+    cut = (bool(partial) and not is_label_start(partial)) or (page_cut and value_left_open(paras, meta, value_ends))
     fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
-              **metadata_fields(values, cut=bool(partial) and not is_label_start(partial))}
+              **metadata_fields(values, cut=cut)}
     return document_extraction(LAYOUT, fields, partial)
+
+
+def value_left_open(paras: list[str], meta: int | None, value_ends: tuple[int, ...]) -> bool:
+    """True when no value end comes after the last label of the metadata block at `meta`."""
+    if meta is None:
+        return False
+    last_label = max((i for i in range(meta, len(paras)) if label_of(paras[i])[0]), default=meta)
+    return all(end <= last_label for end in value_ends)
 
 
 def has_page_head(paras: list[str]) -> bool:
