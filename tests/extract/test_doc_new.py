@@ -292,3 +292,11 @@ def test_html_page_cut_before_its_definition_list_closes_drops_the_last_value():
             "<dt>Rights</dt><dd>Reuse for research is allowed.</dd>\n<dd>Ask the board for")
     record = extract_capture(page[:page.rindex("\n")], is_html=True).records[0]
     assert (record["source"], record["rights"]) == ("Archive of the Board.", None)
+
+
+def test_page_cut_before_its_metadata_keeps_the_summary_heading_out_of_the_text():
+    head = "Skip to content\n\nMay 1, 1970\n\nA Memo on Lights\n\nThe keeper writes.\n\nSummary\n\n"
+    after_summary = doc_new.extract(head + "The memo asks for lights.\n\nDocument Inf").records[0]
+    in_summary = doc_new.extract(head + "The memo asks for li").records[0]
+    assert (after_summary["text"], after_summary["summary"]) == ("The keeper writes.", "The memo asks for lights.")
+    assert (in_summary["text"], in_summary["summary"]) == ("The keeper writes.", None)

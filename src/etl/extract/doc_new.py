@@ -280,9 +280,16 @@ def first_date_at(paras: list[str], start: int) -> int | None:
 
 def body_fields(body: list[str], has_metadata: bool) -> dict:
     """Text and summary: the summary is the last paragraph before the metadata block (a
-    "Summary" heading above it belongs to neither)."""
+    "Summary" heading above it belongs to neither). On a page cut off before its metadata
+    only a "Summary" heading among its last two paragraphs tells where the summary is (and
+    the line after it, when the cut left one)."""
     if not has_metadata:
-        return {"text": "\n\n".join(body) or None, "summary": None}
+        heading = next((i for i in range(len(body) - 1, len(body) - 3, -1)
+                        if i >= 0 and folded_is(body[i], SUMMARY_HEADING)), None)
+        if heading is None:
+            return {"text": "\n\n".join(body) or None, "summary": None}
+        summary = fold(body[heading + 1]) if heading + 1 < len(body) else None
+        return {"text": "\n\n".join(body[:heading]) or None, "summary": summary}
     text = body[:-2] if len(body) >= 2 and folded_is(body[-2], SUMMARY_HEADING) else body[:-1]
     return {"text": "\n\n".join(text) or None, "summary": fold(body[-1]) if body else None}
 
