@@ -298,29 +298,26 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
                         checked: Callable[[], ReleaseChanges]) -> None:
     """Every file of release `version` into the new `folder`; SHA256SUMS, which covers the rest, last.
     `checked` checks the tables and returns the release's changes (valid_changes): it runs
-    while the SQLite file and the data files are written, and what it raises stops the release
-    before its changes are written (the caller discards the folder)."""
+    while the SQLite file is written, and what it raises stops the writing."""
     names = settings().resources
     (folder / "data").mkdir(parents=True)
     database = folder / database_name(version)
     # The SQLite file needs none of the other files and takes longest: it is written in a thread
-    # of its own, started first. The tables are checked in a second thread while this one
-    # writes them, and each CSV file is deflated into the zip, in a third, as soon as it is
-    # written (SQLite, Parquet, CSV, zlib and Polars's checks release the interpreter lock).
-    # The same calls in the same order: the same bytes.
+    # of its own, started first, while the tables are checked and then written, and each CSV
+    # file is deflated into the zip, in a third thread, as soon as it is written (SQLite,
+    # Parquet, CSV and zlib release the interpreter lock). The same calls in the same order:
+    # the same bytes.
     top = f"{settings().package_name}-{version}"
     # (The threads are waited for before the zip is closed, whatever happens.)
     with (closing(open_bundle(folder / bundle_name(version))) as bundle,
-          ThreadPoolExecutor(1) as database_thread, ThreadPoolExecutor(1) as check_thread,
-          ThreadPoolExecutor(1) as zip_thread):
+          ThreadPoolExecutor(1) as database_thread, ThreadPoolExecutor(1) as zip_thread):
         sqlite_written = database_thread.submit(
             write_database, {name: _csv_ready(tables[name]) for name in names}, database)
-        checked_changes = check_thread.submit(checked)
+        changes = checked()
         resources, zipped = [], []
         for name in names:
             resources.append(write_resource(tables[name], name, folder / "data"))
             zipped.append(zip_thread.submit(add_to_bundle, bundle, folder, [resources[-1]["path"]], top))
-        changes = checked_changes.result()
         sqlite_written.result()
         sqlite_facts = _file_facts(database)
         descriptor = package_descriptor(resources, version, {
