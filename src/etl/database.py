@@ -17,6 +17,7 @@ so it is not run.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -101,6 +102,17 @@ def _sqlite_values(table: pl.DataFrame) -> pl.DataFrame:
         pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
         pl.col(pl.Datetime).dt.to_string("%Y-%m-%dT%H:%M:%S%.f"),
     )
+
+
+@cache
+def loaded_driver():
+    """The SQLite driver of ADBC, loaded in the calling thread and kept loaded for the
+    process. `write_release_files` calls it before it starts its writer threads: loading a
+    shared library (dlopen) while other threads load theirs (pyarrow's, through Polars) is
+    where a release once hung, each thread waiting on another."""
+    import adbc_driver_sqlite
+
+    return adbc_driver_sqlite.connect()
 
 
 def write_database(tables: dict[str, pl.DataFrame], path: Path) -> None:

@@ -42,7 +42,7 @@ from etl.changes import (CHANGELOG_FILE, CHANGES_FILE, ReleaseChanges, built, ch
                          changes_json, read_published, release_changes)
 from etl.checksums import file_sha256
 from etl.config import settings
-from etl.database import SQLITE_MEDIATYPE, write_database
+from etl.database import SQLITE_MEDIATYPE, loaded_driver, write_database
 from etl.datasheet import ARCHIVE_URL, render_datasheet
 from etl.schema import load_schema
 from etl.validate import foreign_key_orphans, violations
@@ -308,6 +308,8 @@ def write_release_files(tables: dict[str, pl.DataFrame], folder: Path, version: 
     # Parquet, CSV and zlib release the interpreter lock). The same calls in the same order:
     # the same bytes.
     top = f"{settings().package_name}-{version}"
+    import pyarrow.parquet  # noqa: F401 - the native libraries, loaded before the threads start
+    loaded_driver()
     # (The threads are waited for before the zip is closed, whatever happens.)
     with (closing(open_bundle(folder / bundle_name(version))) as bundle,
           ThreadPoolExecutor(1) as database_thread, ThreadPoolExecutor(1) as zip_thread):
