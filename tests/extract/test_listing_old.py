@@ -314,3 +314,8 @@ def test_dash_listing_cut_after_the_last_entrys_date_line_keeps_the_entries_befo
     records = listing_old.extract(text).records
     assert [r["title"] for r in records] == ["Report of the Keeper of Skerry Point on the Fog Horn",
                                               "Reply of the Ministry of Beacons on the Fog Horn"]
+
+
+def test_a_collection_title_that_reads_as_a_date_is_the_title_not_an_entry_date():
+    extraction = assert_case("listing_old/collection_title_like_a_date")
+    assert extraction.collection["title"] == "August 1945"

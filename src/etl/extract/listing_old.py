@@ -52,11 +52,25 @@ def has_dashed_entries(lines: list[str]) -> bool:
 
 
 def entries_start(lines: list[str]) -> int:
-    """Index of the first entry line: a bullet, a dash rule or a date line."""
-    for i, line in enumerate(lines):
+    """Index of the first entry line: a bullet, a dash rule or a date line (after the
+    collection title, which may read as one: "August 1945")."""
+    for i in range(collection_title_end(lines), len(lines)):
+        line = lines[i]
         if bullet_text(line) is not None or is_dash_rule(line) or is_entry_date(line):
             return i
     return len(lines)
+
+
+def collection_title_end(lines: list[str]) -> int:
+    """Index after the collection title: the first line after a "No image found." line
+    that comes before any bullet or dash rule; 0 on a page without one."""
+    for i, line in enumerate(lines):
+        if bullet_text(line) is not None or is_dash_rule(line):
+            return 0
+        if folded_is(line, NO_IMAGE):
+            title = next((j for j in range(i + 1, len(lines)) if lines[j]), None)
+            return 0 if title is None else title + 1
+    return 0
 
 
 def first_entry_at(lines: list[str], marker: int) -> int:
