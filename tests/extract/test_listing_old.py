@@ -319,3 +319,15 @@ def test_dash_listing_cut_after_the_last_entrys_date_line_keeps_the_entries_befo
 def test_a_collection_title_that_reads_as_a_date_is_the_title_not_an_entry_date():
     extraction = assert_case("listing_old/collection_title_like_a_date")
     assert extraction.collection["title"] == "August 1945"
+
+
+def test_flush_left_paragraphs_before_indented_entries_are_all_the_collection_description():
+    extraction = assert_case("listing_old/collection_description_in_two_paragraphs")
+    assert extraction.collection["description"].count("\n\n") == 1
+
+
+@pytest.mark.parametrize("case", ["collection_description_wrapped_over_lines",
+                                  "collection_description_wrapped_over_lines_dashes"])
+def test_a_collection_description_wrapped_over_several_lines_is_one_paragraph(case):
+    extraction = assert_case(f"listing_old/{case}")
+    assert "\n" not in extraction.collection["description"]

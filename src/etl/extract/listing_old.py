@@ -37,7 +37,7 @@ def extract(text: str) -> Extraction:
     entries = listing_entries(lines[start:], cut=cut_last_line(text) is not None)
     extraction = listing_extraction(LAYOUT, entries, text)
     cut_in_head = extraction.truncated and start == len(lines)
-    extraction.collection = collection_block(lines[:start - 1] if cut_in_head else lines[:start])
+    extraction.collection = collection_block(lines[:start], cut=cut_in_head)
     return extraction
 
 
@@ -124,17 +124,31 @@ def page_head_end(lines: list[str], marker: int) -> int:
     chrome = [i for i in content if is_chrome(lines[i])]
     if not chrome:
         return 0
-    return max([chrome[-1], *collection_block_lines(lines, content, chrome[-1])]) + 1
+    return max([chrome[-1], *collection_block_lines(lines, content, chrome[-1], marker)]) + 1
 
 
-def collection_block_lines(lines: list[str], content: list[int], mark: int) -> list[int]:
-    """Indices of the collection title and its one description paragraph after the
-    "No image found." line at `mark` (none when that is another chrome line): the next two
-    content lines, up to the first indented one, which is an entry's."""
+def collection_block_lines(lines: list[str], content: list[int], mark: int, marker: int) -> list[int]:
+    """Indices of the collection title and its description after the "No image found."
+    line at `mark` (none when that is another chrome line), up to the first indented line,
+    which is an entry's. The description is one paragraph (its lines, where blank lines part
+    the paragraphs, or one line), unless the entries (from `marker`) are indented under their
+    bullets: then every flush-left line before them is its own (a second paragraph), not an
+    undated entry's."""
     if not folded_is(lines[mark], NO_IMAGE):
         return []
-    after = [i for i in content if i > mark][:2]
-    return list(takewhile(lambda i: not is_indented(lines[i]), after))
+    block = list(takewhile(lambda i: not is_indented(lines[i]), [i for i in content if i > mark]))
+    if entries_indented(lines, marker) or len(block) < 2:
+        return block
+    spaced = not lines[block[0] + 1]
+    return block[:2] + (list(takewhile(lambda i: bool(lines[i - 1]), block[2:])) if spaced else [])
+
+
+def entries_indented(lines: list[str], marker: int) -> bool:
+    """True when the line after the first entry mark at `marker` is indented; False on a
+    page without entry marks, where a flush-left line after the description may be an
+    undated entry's."""
+    after = next((line for line in lines[marker + 1:] if line), None)
+    return after is not None and is_indented(after)
 
 
 def has_collection_mark(lines: list[str]) -> bool:
@@ -230,11 +244,30 @@ def is_undated_entry(title: str, summary: str) -> bool:
     return not ends_sentence(title) and looks_like_summary(summary)
 
 
-def collection_block(lines: list[str]) -> dict | None:
-    """{"title", "description"} from "No image found.", a title and a paragraph, or None."""
-    content = [fold(line) for line in lines if line]
-    marks = [i for i, line in enumerate(content) if line.lower() == NO_IMAGE]
-    if not marks or marks[-1] + 1 >= len(content):
+def collection_block(lines: list[str], cut: bool) -> dict | None:
+    """{"title", "description"} from "No image found.", a title and a description, or None;
+    `cut`: the capture stops in the block, so its last paragraph is not whole and is left out."""
+    marks = [i for i, line in enumerate(lines) if folded_is(line, NO_IMAGE)]
+    paras = block_paragraphs(lines[marks[-1] + 1:]) if marks else []
+    if cut:
+        paras = paras[:-1]
+    if not paras:
         return None
-    title, *description = content[marks[-1] + 1:]
+    title, *description = paras
     return {"title": title, "description": "\n\n".join(description) or None}
+
+
+def block_paragraphs(lines: list[str]) -> list[str]:
+    """The folded paragraphs of the lines after "No image found.", the title first. Where
+    a blank line follows the title, blank lines part the paragraphs and the lines of one (a
+    description wrapped over several lines) are joined; in a capture saved with single
+    newlines each line is a paragraph."""
+    content = [i for i, line in enumerate(lines) if line]
+    if content and content[0] + 1 < len(lines) and lines[content[0] + 1]:
+        return [fold(lines[i]) for i in content]
+    paras: list[list[str]] = []
+    for i in content:
+        if not paras or not lines[i - 1]:
+            paras.append([])
+        paras[-1].append(lines[i])
+    return [fold(" ".join(para)) for para in paras]
