@@ -42,3 +42,7 @@ def test_the_tenth_page_of_a_paginated_collection_follows_the_ninth():
 
 def test_an_unnumbered_first_page_comes_before_its_second_page_of_as_many_members():
     assert _members({"ferries-2.txt": ["c", "d"], "ferries.txt": ["a", "b"]}) == ["a", "b", "c", "d"]
+
+
+def test_a_first_page_that_lists_fewer_members_than_the_second_still_comes_first():
+    assert _members({"yanbian.txt": ["a", "b"], "yanbian-2.txt": ["c", "d", "e"]}) == ["a", "b", "c", "d", "e"]
