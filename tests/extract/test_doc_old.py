@@ -2,7 +2,7 @@ import pytest
 
 from capture_cases import assert_case, extract_case
 
-from etl.extract import doc_old
+from etl.extract import doc_old, extract_capture
 
 
 def test_citation_gives_title_source_and_record_id_from_document_url():
@@ -253,3 +253,13 @@ def test_page_cut_in_a_citation_printed_over_several_lines_keeps_no_part_of_its_
     assert (record["title"], record["summary"], record["source"]) == (
         "Petition of the Kessel Strait Pilots to the Harbour Master",
         "The pilots ask the harbour master for a second pilot boat.", None)
+
+
+def test_search_result_page_under_the_older_sites_header_is_no_document_head():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nResults:\n\n1 - 1 of 1\n\n"
+            "April 2, 1971\n\nA Memo on Boats for the Ferry Station\n\nThe keeper asks for a boat.\n")
+    assert not doc_old.matches(text)
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "listing_search"
+    assert [(r["date_text"], r["title"], r["summary"]) for r in extraction.records] == [
+        ("April 2, 1971", "A Memo on Boats for the Ferry Station", "The keeper asks for a boat.")]

@@ -17,7 +17,7 @@ from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, dated_entry_count, document_extraction, fold, folded_is, funder_text,
     is_chrome, is_dash_rule, is_entry_date, is_site_label, page_paragraphs, record_id_from_url,
-    too_long_to_read, without_bullet,
+    shows_result_count, too_long_to_read, without_bullet,
 )
 
 LAYOUT = "document_old"
@@ -88,12 +88,14 @@ def ends_capture(paras: list[str], quote_at: int | None, cut_para: str | None) -
 
 def has_page_head(paras: list[str]) -> bool:
     """True for the older site's header followed by an unbulleted date line, on a page that
-    is no listing: a document page cut off before its citation."""
+    is no listing (no result count, one dated entry at most): a document page cut off
+    before its citation, which has no body yet to print a count."""
     if not paras or fold(paras[0]).lower() not in OLD_SITE_HEADER:
         return False
     first = next((p for p in paras if not is_chrome(p)), None)  # the first content line
     return first is not None and is_entry_date(first) and bullet_text(first) is None \
-        and dated_entry_count(paras) < 2 and not any(is_dash_rule(p) for p in paras)
+        and dated_entry_count(paras) < 2 and not any(is_dash_rule(p) for p in paras) \
+        and not shows_result_count(paras)
 
 
 def is_citation(para: str) -> bool:
