@@ -263,3 +263,14 @@ def test_search_result_page_under_the_older_sites_header_is_no_document_head():
     assert extraction.layout == "listing_search"
     assert [(r["date_text"], r["title"], r["summary"]) for r in extraction.records] == [
         ("April 2, 1971", "A Memo on Boats for the Ferry Station", "The keeper asks for a boat.")]
+
+
+def test_page_cut_before_its_citation_with_a_stale_skip_link_above_the_older_header_is_a_document():
+    text = ("Skip to content\n\nSearch in\n\nDigital Archive International History Declassified\n\nMay 5, 1971\n\n"
+            "LETTER OF THE KEEPER OF GREYHOLM LIGHT\n\n"
+            "This document was made possible with support from the Harbour Trust\n")
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "document_old"
+    record = extraction.records[0]
+    assert (record["date_text"], record["title"], record["funders_text"]) == (
+        "May 5, 1971", "LETTER OF THE KEEPER OF GREYHOLM LIGHT", "the Harbour Trust")

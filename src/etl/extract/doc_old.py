@@ -90,12 +90,18 @@ def has_page_head(paras: list[str]) -> bool:
     """True for the older site's header followed by an unbulleted date line, on a page that
     is no listing (no result count, one dated entry at most): a document page cut off
     before its citation, which has no body yet to print a count."""
-    if not paras or fold(paras[0]).lower() not in OLD_SITE_HEADER:
+    if not opens_with_old_header(paras):
         return False
     first = next((p for p in paras if not is_chrome(p)), None)  # the first content line
     return first is not None and is_entry_date(first) and bullet_text(first) is None \
         and dated_entry_count(paras) < 2 and not any(is_dash_rule(p) for p in paras) \
         and not shows_result_count(paras)
+
+
+def opens_with_old_header(paras: list[str]) -> bool:
+    """True when the site chrome the page opens with holds the older site's header; a saved
+    page may keep a newer skip link above it."""
+    return any(fold(p).lower() in OLD_SITE_HEADER for p in takewhile(is_chrome, paras))
 
 
 def is_citation(para: str) -> bool:
