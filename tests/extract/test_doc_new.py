@@ -300,3 +300,25 @@ def test_page_cut_before_its_metadata_keeps_the_summary_heading_out_of_the_text(
     in_summary = doc_new.extract(head + "The memo asks for li").records[0]
     assert (after_summary["text"], after_summary["summary"]) == ("The keeper writes.", "The memo asks for lights.")
     assert (in_summary["text"], in_summary["summary"]) == ("The keeper writes.", None)
+
+
+def test_person_page_with_a_lifespan_line_and_one_related_document_is_no_document():
+    text = ("Skip to content\n\nAmund Frey\n\n1901-1980\n\nAmund Frey was the keeper of the north light for forty years.\n\n"
+            "Related Documents\n\nMay 5, 1962\n\nLetter of Amund Frey to the Ministry of Beacons\n\n"
+            "Frey asks for a second keeper.\n")
+    assert not doc_new.matches(text)
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "listing_search"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("May 5, 1962", "Letter of Amund Frey to the Ministry of Beacons")]
+
+
+def test_html_person_page_with_a_lifespan_under_its_heading_is_no_document():
+    page = ("<html><body><main><h1>Amund Frey</h1><p>1901-1980</p>"
+            "<p>Amund Frey was the keeper of the north light for forty years.</p><h2>Related Documents</h2>"
+            '<div><p>May 5, 1962</p><h3><a href="/document/400801">Letter of Amund Frey to the Ministry of Beacons</a>'
+            "</h3><p>Frey asks for a second keeper.</p></div></main></body></html>")
+    extraction = extract_capture(page, is_html=True)
+    assert extraction.layout == "listing_search"
+    assert [(r["date_text"], r["title"], r["record_id"]) for r in extraction.records] == [
+        ("May 5, 1962", "Letter of Amund Frey to the Ministry of Beacons", "400801")]

@@ -15,8 +15,8 @@ import re
 from etl.dates import compatible
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    bullet_text, cut_last_line, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
-    is_entry_date, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
+    bullet_text, cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
+    is_entry_date, is_list_heading, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
     shows_result_count, title_key,
     titled_entry_count, too_long_to_read, without_bullet,
 )
@@ -115,7 +115,16 @@ def has_page_head(paras: list[str]) -> bool:
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return not shows_result_count(paras) and (date_first or titled_entry_count(paras) < 2)
+    return not shows_result_count(paras) and not lists_documents(paras) \
+        and (date_first or titled_entry_count(paras) < 2)
+
+
+def lists_documents(paras: list[str]) -> bool:
+    """True when a documents heading ("Related Documents") has a dated entry right under it:
+    a page about a person, place or topic, whose name and dates (a lifespan "1901-1980")
+    read like a document's head. A document page lists related documents only after its
+    metadata, which tells it first."""
+    return any(is_list_heading(p) and dated_entry_count(paras[i + 1:i + 3]) for i, p in enumerate(paras))
 
 
 def singular(label: str) -> str:
@@ -300,7 +309,7 @@ def has_dated_heading(text: str, heading: str | None) -> bool:
     even one cut off before its metadata with banners and breadcrumbs above its head."""
     paras = page_paragraphs(text)
     title_at = hinted_title_at(paras, heading)
-    if title_at is None or shows_result_count(paras):
+    if title_at is None or shows_result_count(paras) or lists_documents(paras):
         return False
     near = [i for i in (title_at - 1, title_at + 1, title_at + 2) if 0 <= i < len(paras)]
     if title_at + 2 in near and not funder_text(paras[title_at + 1]):

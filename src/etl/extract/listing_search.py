@@ -51,15 +51,29 @@ def extract(text: str) -> Extraction:
 
 def entries_start(lines: list[str]) -> int:
     """Index after the result count or a documents heading, else of the first entry: the
-    first date line, or an undated entry before it under a person's or topic's description."""
+    first date line, or an undated entry before it under a person's or topic's description.
+    A date line above a documents heading with a dated entry under it is the page's own (a
+    person's lifespan "1901-1980"): the entries start under the heading."""
     for i, line in enumerate(lines):
         if is_count_line(line) or is_list_heading(line):
             return i + 1
         if is_entry_date(line):
+            below = dated_heading_end(lines, i)
+            if below is not None:
+                return below
             head = [at for at in range(i) if lines[at] and not is_chrome(lines[at])]
             first = topic_entries_at([lines[at] for at in head])
             return head[first] if first < len(head) else i
     return len(lines)
+
+
+def dated_heading_end(lines: list[str], start: int) -> int | None:
+    """Index after the first documents heading below `start` with a dated entry right under
+    it, or None."""
+    for i in range(start + 1, len(lines)):
+        if is_list_heading(lines[i]) and dated_entry_count(paragraphs(lines[i + 1:i + 5])):
+            return i + 1
+    return None
 
 
 def search_entries(paras: list[str], cut: bool) -> list[Entry]:
