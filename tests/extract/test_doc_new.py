@@ -322,3 +322,24 @@ def test_html_person_page_with_a_lifespan_under_its_heading_is_no_document():
     assert extraction.layout == "listing_search"
     assert [(r["date_text"], r["title"], r["record_id"]) for r in extraction.records] == [
         ("May 5, 1962", "Letter of Amund Frey to the Ministry of Beacons", "400801")]
+
+
+def test_result_count_quoted_in_the_body_below_the_head_is_body_text():
+    text = ("Skip to content\n\nApril 2, 1971\n\nTally of the Ferry Registers for the Spring\n\n"
+            "The clerk printed the tally as the register shows it.\n\nResults:\n\n1 - 3 of 3\n\n"
+            "Registers checked at the north quay, the south quay and the ferry office.\n")
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "document_new"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("April 2, 1971", "Tally of the Ferry Registers for the Spring")]
+    assert "1 - 3 of 3" in extraction.records[0]["text"]
+
+
+def test_html_page_cut_before_its_metadata_with_a_result_count_in_the_body_is_a_document():
+    page = ("<html><body><main><p>April 2, 1971</p><h1>Tally of the Ferry Registers for the Spring</h1>"
+            "<p>The clerk printed the tally as the register shows it.</p><p>1 - 3 of 3</p>"
+            "<p>Registers checked at the north quay, the south quay and the ferry office.</p></main></body></html>")
+    extraction = extract_capture(page, is_html=True)
+    assert extraction.layout == "document_new"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("April 2, 1971", "Tally of the Ferry Registers for the Spring")]

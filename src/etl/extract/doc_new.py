@@ -16,14 +16,15 @@ from etl.dates import compatible
 from etl.extract import Extraction
 from etl.extract.blocks import (
     bullet_text, cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
-    is_entry_date, is_list_heading, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
-    shows_result_count, title_key,
+    is_count_line, is_entry_date, is_list_heading, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
+    title_key,
     titled_entry_count, too_long_to_read, without_bullet,
 )
 
 LAYOUT = "document_new"
 HEADING = "document information"
 SUMMARY_HEADING = "summary"
+HEAD_LINES = 3  # "Skip to content", the date line and the title line
 HEAD_WINDOW = 4  # the date line is among the first few lines after the chrome
 LABEL_GAP = 25  # most value lines between two labels of one metadata block
 # label -> (record field or None when the schema has none, how its value lines combine);
@@ -101,7 +102,7 @@ def value_left_open(paras: list[str], meta: int | None, value_ends: tuple[int, .
 
 def has_page_head(paras: list[str]) -> bool:
     """True for "Skip to content", a date line and a title line (in either order), on a page
-    with no result count; when the title comes first, with no second date line followed by
+    whose entries no result count heads (see `lists_results`); when the title comes first, with no second date line followed by
     a title.
 
     A search listing prints its count ("1 - 20 of 45") before its entries, and a page about
@@ -115,8 +116,16 @@ def has_page_head(paras: list[str]) -> bool:
     date_first, date_second = is_entry_date(paras[1]), is_entry_date(paras[2])
     if date_first == date_second or (date_second and is_chrome(paras[1])):
         return False  # no date, two dates, or a result count before the first date
-    return not shows_result_count(paras) and not lists_documents(paras) \
+    return not lists_results(paras, HEAD_LINES) and not lists_documents(paras) \
         and (date_first or titled_entry_count(paras) < 2)
+
+
+def lists_results(paras: list[str], head_end: int) -> bool:
+    """True when a result count heads the page's entries: above `head_end` (where a page's
+    head, its date and title lines, ends), or anywhere on a page of two titled entries. A
+    search listing prints its count above its entries; a document's body may quote one."""
+    count_at = next((i for i, p in enumerate(paras) if is_count_line(p)), None)
+    return count_at is not None and (count_at < head_end or titled_entry_count(paras) >= 2)
 
 
 def lists_documents(paras: list[str]) -> bool:
@@ -305,11 +314,11 @@ def body_fields(body: list[str], has_metadata: bool) -> dict:
 
 def has_dated_heading(text: str, heading: str | None) -> bool:
     """True for an HTML page whose heading (its h1) has a date line beside it, right above
-    or below it (past a funder line), and that shows no result count: a document page,
+    or below it (past a funder line), and whose entries no result count heads: a document page,
     even one cut off before its metadata with banners and breadcrumbs above its head."""
     paras = page_paragraphs(text)
     title_at = hinted_title_at(paras, heading)
-    if title_at is None or shows_result_count(paras) or lists_documents(paras):
+    if title_at is None or lists_results(paras, title_at) or lists_documents(paras):
         return False
     near = [i for i in (title_at - 1, title_at + 1, title_at + 2) if 0 <= i < len(paras)]
     if title_at + 2 in near and not funder_text(paras[title_at + 1]):
