@@ -15,10 +15,10 @@ import re
 from etl.dates import compatible
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    bullet_text, cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is, funder_text, is_chrome,
-    is_count_line, is_entry_date, is_list_heading, is_site_label, opens_with_skip_link, page_paragraphs, reads_as_prose, reads_as_title,
-    title_key,
-    titled_entry_count, too_long_to_read, without_bullet,
+    bullet_text, cut_last_line, dated_entry_count, document_extraction, ends_sentence, fold, folded_is,
+    funder_text, is_chrome, is_count_line, is_entry_date, is_list_heading, is_site_label, opens_with_skip_link,
+    page_paragraphs, reads_as_prose, reads_as_title, title_key, titled_entry_count, too_long_to_read,
+    without_bullet,
 )
 
 LAYOUT = "document_new"
