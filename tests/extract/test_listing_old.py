@@ -331,3 +331,18 @@ def test_flush_left_paragraphs_before_indented_entries_are_all_the_collection_de
 def test_a_collection_description_wrapped_over_several_lines_is_one_paragraph(case):
     extraction = assert_case(f"listing_old/{case}")
     assert "\n" not in extraction.collection["description"]
+
+
+def test_collection_description_that_opens_with_a_quote_and_names_the_digital_archive_is_no_citation():
+    text = ("Search in\n\nDigital Archive International History Declassified\n\nNo image found.\n\n"
+            "Ferries of the North Coast\n\n"
+            "\u201cThe last crossing,\u201d as the keepers called it in May 1962, closed the ferry for good. This "
+            "collection, part of the Wilson Center Digital Archive, gathers the board's letters of 1958 to 1962.\n\n"
+            "  \u2022 May 05, 1962\n\n    Letter of the Harbour Board on the Last Crossing\n\n"
+            "  \u2022 May 09, 1962\n\n    Reply of the Ministry of Beacons to the Harbour Board\n")
+    extraction = extract_capture(text, is_html=False)
+    assert extraction.layout == "listing_old"
+    assert extraction.collection["title"] == "Ferries of the North Coast"
+    assert [(r["date_text"], r["title"]) for r in extraction.records] == [
+        ("May 05, 1962", "Letter of the Harbour Board on the Last Crossing"),
+        ("May 09, 1962", "Reply of the Ministry of Beacons to the Harbour Board")]

@@ -24,6 +24,7 @@ LAYOUT = "document_old"
 # The quotes a citation sets around the title: straight, curly, low-9 and guillemets, in
 # either role ("„Title,“", "«Title,»", "»Title,«").
 QUOTES = "\"\u201c\u201d\u201e\u201f\u00ab\u00bb"
+CITED_WORDS = 16  # most words of the date and program between a citation's title and "Digital Archive,"
 CITATION_LINES = 6  # most lines a citation printed over several lines takes
 RELATED = "related documents"  # the heading of the list that may follow the body
 OLD_SITE_HEADER = ("search in", "digital archive international history declassified")
@@ -105,7 +106,13 @@ def opens_with_old_header(paras: list[str]) -> bool:
 
 
 def is_citation(para: str) -> bool:
-    return para[:1] in QUOTES and "Digital Archive," in para and bool(CITATION.match(para))
+    """True for a quoted title, then at most its date and the program before "Digital
+    Archive,": a description that opens with a quoted phrase and names the archive later
+    holds sentences there."""
+    if para[:1] not in QUOTES or "Digital Archive," not in para:
+        return False
+    match = CITATION.match(para)
+    return bool(match) and len(f"{match['date'] or ''} {match['program']}".split()) <= CITED_WORDS
 
 
 def with_citation_joined(paras: list[str]) -> list[str]:
