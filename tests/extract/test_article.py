@@ -1,6 +1,6 @@
 from capture_cases import assert_case, extract_case
 
-from etl.extract import article
+from etl.extract import article, extract_capture
 
 
 def test_article_with_title_line_headings_references_and_language_links():
@@ -179,3 +179,15 @@ def test_markdown_headings_lose_their_hash_marks_and_underlines_are_no_sections(
     assert found["text"].split("\n\n") == ["Tumen Ferry is an invented river crossing.[1]",
                                            "The ferry ran from 1950.[2]", "It closed in 1988.[3]"]
     assert found["references"] == ["Winter, A. Ferries, 1990."]
+
+
+def test_article_whose_licence_notice_only_closes_the_page_is_an_article():
+    text = ("Greyholm Light\n\nGreyholm Light is an invented lighthouse on the north coast.[1]\n\nTimeline\n\n"
+            "  \u2022 May 05, 1962\n\n    The light is switched to electricity.[2]\n\n"
+            "References\n\n  \u2022 Winter, A. Lights of the Coast, 1990.\n\n"
+            "Community content is available under CC-BY-SA unless otherwise noted.\n")
+    extraction = extract_capture(text, is_html=False)
+    assert (extraction.layout, extraction.records) == ("article", [])
+    assert extraction.article["title"] == "Greyholm Light"
+    assert extraction.article["license"] == "CC-BY-SA"
+    assert extraction.article["references"] == ["Winter, A. Lights of the Coast, 1990."]

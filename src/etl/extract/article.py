@@ -1,8 +1,10 @@
 """Encyclopedia article: a wiki mirror's copy of a Wikipedia article.
 
 Told apart by its first non-blank line, a licence notice saying the content comes from
-Wikipedia or under a Creative Commons licence. Prose paragraphs with reference and note
-marks ("[1]", "[a]", "[citation needed]") and short heading lines follow (an "[edit]"
+Wikipedia or under a Creative Commons licence (or, on a mirror that prints no notice at
+the top, by such a closing licence line under prose with reference marks). Prose
+paragraphs with reference and note marks ("[1]", "[a]", "[citation needed]") and short
+heading lines follow (an "[edit]"
 link after a heading is cut), then the references, a line of language links ("ko:...
 ru:... zh-min-nan:...", or one list item per link) and a closing licence line. Only the
 page's last line is read as that licence line: prose and references that name a licence
@@ -17,7 +19,7 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    BULLET, cut_last_line, fold, is_dash_rule, page_lines, page_paragraphs, too_long_to_read, truncation_message,
+    BULLET, cut_last_line, fold, is_dash_rule, page_paragraphs, too_long_to_read, truncation_message,
 )
 
 LAYOUT = "article"
@@ -42,6 +44,7 @@ ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK
 # Reference marks are numbers; note marks letters, numbered notes or short lower-case
 # remarks ("[a]", "[note 1]", "[citation needed]", "[when?]").
 NOTE_MARK = re.compile(r"\[(?:\d{1,4}|[a-z][a-z0-9 ,.'?\u2013-]{0,40})\]")
+REFERENCE_MARK = re.compile(r"\[\d{1,4}\]")
 EDIT_LINK = re.compile(r"\s*\[\s*edit(?:\s*\|\s*edit source)?\s*\]$", re.I)
 WEB_ADDRESS = re.compile(r"https?://|www\.", re.I)
 # A heading as wiki or Markdown markup prints it: "== History ==", "## History".
@@ -61,8 +64,19 @@ NOT_REFERENCES = ("see also", "external links")
 def matches(text: str) -> bool:
     if too_long_to_read(text):
         return False
-    first = next((line for line in page_lines(text) if line), "")
-    return bool(SOURCE_WORDS.search(first) and LICENCE_WORDS.search(first))
+    paras = page_paragraphs(text)
+    return bool(paras) and (is_notice(paras[0]) or closes_with_notice(paras))
+
+
+def is_notice(para: str) -> bool:
+    return bool(SOURCE_WORDS.search(para) and LICENCE_WORDS.search(para))
+
+
+def closes_with_notice(paras: list[str]) -> bool:
+    """True for a page whose only licence notice is its closing licence line, above which
+    the prose carries reference marks: a mirror that prints no notice at the top."""
+    return is_notice(paras[-1]) and is_closing_licence(paras[-1]) \
+        and any(REFERENCE_MARK.search(p) for p in paras[:-1])
 
 
 def extract(text: str) -> Extraction:
@@ -72,7 +86,8 @@ def extract(text: str) -> Extraction:
         paras = paras[:-1]  # the cut line is kept nowhere
     if not paras:
         return Extraction(LAYOUT, truncated=True, message=truncation_message(partial or ""))
-    notice, rest = paras[0], paras[1:]
+    at_end = not is_notice(paras[0]) and closes_with_notice(paras)
+    notice, rest = (paras[-1], paras[:-1]) if at_end else (paras[0], paras[1:])
     body, closing = (rest[:-1], rest[-1:]) if rest and is_closing_licence(rest[-1]) else (rest, [])
     title_line = own_title_line(body)
     parts = article_parts(with_numbered_headings([(kind_of(p), p) for p in body[bool(title_line):]]))
