@@ -191,3 +191,18 @@ def test_article_whose_licence_notice_only_closes_the_page_is_an_article():
     assert extraction.article["title"] == "Greyholm Light"
     assert extraction.article["license"] == "CC-BY-SA"
     assert extraction.article["references"] == ["Winter, A. Lights of the Coast, 1990."]
+
+
+def test_list_under_a_section_that_is_no_references_heading_stays_in_the_text():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "Landings",
+                       "  \u2022 Namyang", "  \u2022 Tumen town", "References",
+                       "  1. Winter, A. Ferries, 1990.")
+    assert found["references"] == ["Winter, A. Ferries, 1990."]
+    assert "\u2022 Namyang" in found["text"] and "\u2022 Tumen town" in found["text"]
+
+
+def test_without_a_known_references_heading_only_the_last_sections_items_are_references():
+    found = article_of("두만강 나루는 가상의 나루이다.[1]", "경과", "  \u2022 1950년 – 개통.", "  \u2022 1988년 – 폐쇄.",
+                       "각주", "  1. 김철수. 나루의 역사. 1990.")
+    assert found["references"] == ["김철수. 나루의 역사. 1990."]
+    assert "\u2022 1950년 – 개통." in found["text"]

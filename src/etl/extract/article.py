@@ -171,19 +171,20 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
 
     The references are the list items under a references heading ("References", "Notes",
     "Sources", ...), whatever follows them (a footer line), and the items after the last
-    prose paragraph (a page may have no such heading); none under a "See also" or
-    "External links" heading. Other items are lists inside the prose and stay in the text.
+    prose paragraph and the last section heading (a page may have no such heading, or one
+    in another language); none under a "See also" or "External links" heading. Other items
+    are lists inside the prose and stay in the text.
     A heading right above the language links ("In other languages") is no section.
     """
-    last_prose = max((i for i, (kind, _) in enumerate(kinds) if kind == "prose"), default=-1)
+    trailing = last_body_line(kinds) + 1
     parts: dict[str, list] = {"prose": [], "headings": [], "references": [], "links": []}
     heading = ""
     for i, (kind, para) in enumerate(kinds):
         if kind == "heading":
             heading = heading_text(para)
-            if i + 1 == len(kinds) or kinds[i + 1][0] != "links":
+            if is_section_heading(kinds, i):
                 parts["headings"].append(heading)
-        elif kind == "item" and (i > last_prose or REFERENCE_HEADING.fullmatch(heading)):
+        elif kind == "item" and (i >= trailing or REFERENCE_HEADING.fullmatch(heading)):
             if heading.lower() not in NOT_REFERENCES:
                 parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
         elif kind in ("prose", "item"):
@@ -191,6 +192,18 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
         elif kind == "links":
             parts["links"] += LANGUAGE_SPLIT.split(links_text(para))
     return parts
+
+
+def is_section_heading(kinds: list[tuple[str, str]], i: int) -> bool:
+    """A heading that opens a section: not the one right above the language links."""
+    return kinds[i][0] == "heading" and (i + 1 == len(kinds) or kinds[i + 1][0] != "links")
+
+
+def last_body_line(kinds: list[tuple[str, str]]) -> int:
+    """The index of the last prose paragraph or section heading (-1 for none): the items
+    after it are the page's closing list."""
+    return max((i for i, (kind, _) in enumerate(kinds) if kind == "prose" or is_section_heading(kinds, i)),
+               default=-1)
 
 
 def notice_title(notice: str) -> str | None:
