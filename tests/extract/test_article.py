@@ -206,3 +206,13 @@ def test_without_a_known_references_heading_only_the_last_sections_items_are_ref
                        "각주", "  1. 김철수. 나루의 역사. 1990.")
     assert found["references"] == ["김철수. 나루의 역사. 1990."]
     assert "\u2022 1950년 – 개통." in found["text"]
+
+
+def test_see_also_further_reading_and_external_links_lists_are_neither_text_nor_references():
+    found = article_of("Tumen Ferry is an invented river crossing.[1]", "See also", "  \u2022 Namyang Bridge",
+                       "References", "  1. Winter, A. Ferries, 1990.", "Further reading",
+                       "  \u2022 Holm, P. Rivers of the North, 2001.", "External links",
+                       "  \u2022 Tumen Ferry Society – http://www.example.org/tumen")
+    assert found["references"] == ["Winter, A. Ferries, 1990."]
+    assert found["text"] == "Tumen Ferry is an invented river crossing.[1]"
+    assert found["sections"] == ["See also", "References", "Further reading", "External links"]

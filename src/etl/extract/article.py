@@ -58,7 +58,9 @@ SUBJECT_END = re.compile(r",|\s\(|\s(?:is|was|are|were|has|had|refers to)\s")
 REFERENCE_HEADING = re.compile(
     r"(?:notes|references|footnotes|sources|citations|bibliography|works cited)"
     r"(?:\s*(?:,|and|&)\s*(?:notes|references|footnotes|sources|citations|bibliography))*", re.I)
-NOT_REFERENCES = ("see also", "external links")
+# Sections listing other pages or works the article does not cite: their items are
+# neither references nor text.
+LINK_LISTS = ("see also", "further reading", "external links")
 
 
 def matches(text: str) -> bool:
@@ -172,8 +174,8 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
     The references are the list items under a references heading ("References", "Notes",
     "Sources", ...), whatever follows them (a footer line), and the items after the last
     prose paragraph and the last section heading (a page may have no such heading, or one
-    in another language); none under a "See also" or "External links" heading. Other items
-    are lists inside the prose and stay in the text.
+    in another language). Items under a "See also", "Further reading" or "External links"
+    heading are left out. Other items are lists inside the prose and stay in the text.
     A heading right above the language links ("In other languages") is no section.
     """
     trailing = last_body_line(kinds) + 1
@@ -184,9 +186,10 @@ def article_parts(kinds: list[tuple[str, str]]) -> dict[str, list]:
             heading = heading_text(para)
             if is_section_heading(kinds, i):
                 parts["headings"].append(heading)
+        elif kind == "item" and heading.lower() in LINK_LISTS:
+            continue
         elif kind == "item" and (i >= trailing or REFERENCE_HEADING.fullmatch(heading)):
-            if heading.lower() not in NOT_REFERENCES:
-                parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
+            parts["references"].append(without_templates(ITEM.fullmatch(para)["text"]))
         elif kind in ("prose", "item"):
             parts["prose"].append(without_templates(para))
         elif kind == "links":
