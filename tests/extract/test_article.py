@@ -216,3 +216,13 @@ def test_see_also_further_reading_and_external_links_lists_are_neither_text_nor_
     assert found["references"] == ["Winter, A. Ferries, 1990."]
     assert found["text"] == "Tumen Ferry is an invented river crossing.[1]"
     assert found["sections"] == ["See also", "References", "Further reading", "External links"]
+
+
+def test_reference_wrapped_onto_an_indented_line_is_one_reference():
+    text = (f"{NOTICE}\n\nTumen Ferry is an invented river crossing.[1][2]\n\nReferences\n\n"
+            "  1. Winter, A. (1990). Ferries of the Tumen.\n     doi:10.1234/tumen.1990.\n"
+            "  2. Holm, P. Rivers\n\n{CLOSING}\n".replace("{CLOSING}", CLOSING))
+    found = article.extract(text).article
+    assert found["references"] == ["Winter, A. (1990). Ferries of the Tumen. doi:10.1234/tumen.1990.",
+                                   "Holm, P. Rivers"]
+    assert found["text"] == "Tumen Ferry is an invented river crossing.[1][2]"

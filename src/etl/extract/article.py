@@ -19,7 +19,8 @@ import re
 
 from etl.extract import Extraction
 from etl.extract.blocks import (
-    BULLET, cut_last_line, fold, is_dash_rule, page_paragraphs, too_long_to_read, truncation_message,
+    BULLET, cut_last_line, fold, indent_of, is_dash_rule, page_lines, page_paragraphs, too_long_to_read,
+    truncation_message,
 )
 
 LAYOUT = "article"
@@ -82,7 +83,7 @@ def closes_with_notice(paras: list[str]) -> bool:
 
 
 def extract(text: str) -> Extraction:
-    paras = page_paragraphs(text)
+    paras = article_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
@@ -104,6 +105,23 @@ def extract(text: str) -> Extraction:
     }
     return Extraction(LAYOUT, article=article, truncated=bool(partial),
                       message=truncation_message(partial) if partial else None)
+
+
+def article_paragraphs(text: str) -> list[str]:
+    """The page's paragraphs, with the lines a list item wraps onto joined to it: a line
+    right under an item's line (no blank line between), indented deeper than the item's
+    mark and no item itself."""
+    paras: list[str] = []
+    item_indent = None  # the indent of the item the previous line belongs to
+    for line in page_lines(text):
+        text_of_line = line.strip()
+        if item_indent is not None and indent_of(line) > item_indent and not ITEM.fullmatch(text_of_line):
+            paras[-1] = f"{paras[-1]} {text_of_line}"
+            continue
+        if text_of_line:
+            paras.append(text_of_line)
+        item_indent = indent_of(line) if text_of_line and ITEM.fullmatch(text_of_line) else None
+    return paras
 
 
 def without_templates(text: str) -> str:
