@@ -226,3 +226,13 @@ def test_reference_wrapped_onto_an_indented_line_is_one_reference():
     assert found["references"] == ["Winter, A. (1990). Ferries of the Tumen. doi:10.1234/tumen.1990.",
                                    "Holm, P. Rivers"]
     assert found["text"] == "Tumen Ferry is an invented river crossing.[1][2]"
+
+
+def test_licence_spelled_out_keeps_its_kind_and_version():
+    def licence_of(notice: str) -> str:
+        return article.extract(f"{notice}\n\nTumen Ferry is an invented river crossing.[1]\n\n{CLOSING}\n").article["license"]
+
+    assert licence_of('This article uses material from the Wikipedia article "Tumen Ferry", which is released '
+                      "under the Creative Commons Attribution-Share-Alike License 3.0.") == "CC-BY-SA 3.0"
+    assert licence_of("Text from Wikipedia under the Creative Commons Attribution-NonCommercial-ShareAlike "
+                      "licence, version 2.5.") == "CC-BY-NC-SA 2.5"

@@ -28,6 +28,13 @@ SOURCE_WORDS = re.compile(r"wikipedia|creative commons|\bcc[- ]by", re.I)
 LICENCE_WORDS = re.compile(r"licen[cs]|creative commons|\bcc[- ]by", re.I)
 CLOSING_LICENCE = re.compile(r"\bcc[- ]by|creative commons", re.I)
 LICENSE = re.compile(r"\b(?P<code>CC[- ]BY(?:[- ](?:SA|NC|ND))*)(?:[- ](?P<version>\d\.\d))?\b", re.I)
+# A licence spelled out: "Creative Commons Attribution-Share-Alike License 3.0",
+# "... Attribution-NonCommercial-ShareAlike licence, version 2.5".
+SPELLED_LICENSE = re.compile(
+    r"creative\s+commons\s+attribution(?P<terms>(?:[\s-]+(?:share[\s-]?alike|non[\s-]?commercial"
+    r"|no[\s-]?deriv(?:ative)?s?))*)(?:[\s-]+licen[cs]e)?(?:,?\s+(?:version\s+|v)?(?P<version>\d\.\d))?", re.I)
+LICENSE_TERM = re.compile(r"share|commercial|deriv", re.I)
+LICENSE_TERMS = {"share": "SA", "commercial": "NC", "deriv": "ND"}
 DEFAULT_LICENSE = "CC-BY-SA"  # the licence of Wikipedia's text
 NOTICE_TITLE = re.compile(r"article\s+[\"\u201c'\u2018](?P<title>[^\"\u201d'\u2019]+)[\"\u201d'\u2019]", re.I)
 TEMPLATE = re.compile(r"\s*Template:[^\s\[\]]+(?:\s+[a-z][^\s\[\]]*)*")
@@ -253,9 +260,20 @@ def first_subject(prose: list[str]) -> str | None:
 
 def license_of(lines: list[str]) -> str:
     """The CC licence named in the notice or the closing line, e.g. "CC-BY-SA"."""
-    for line in lines:
-        found = LICENSE.search(line)
-        if found:
-            code = found["code"].upper().replace(" ", "-")
-            return f"{code} {found['version']}" if found["version"] else code
-    return DEFAULT_LICENSE
+    return next(filter(None, map(license_in, lines)), DEFAULT_LICENSE)
+
+
+def license_in(line: str) -> str | None:
+    """The CC licence a line names by its code ("CC BY-SA 4.0") or in words."""
+    found = LICENSE.search(line)
+    spelled = None if found else SPELLED_LICENSE.search(line)
+    if not (found or spelled):
+        return None
+    code = found["code"].upper().replace(" ", "-") if found else spelled_license_code(spelled["terms"])
+    version = (found or spelled)["version"]
+    return f"{code} {version}" if version else code
+
+
+def spelled_license_code(terms: str) -> str:
+    """"CC-BY-NC-SA" for the terms after "Attribution" ("-NonCommercial-ShareAlike")."""
+    return "-".join(["CC-BY", *(LICENSE_TERMS[word.lower()] for word in LICENSE_TERM.findall(terms))])
