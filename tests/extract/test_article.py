@@ -236,3 +236,19 @@ def test_licence_spelled_out_keeps_its_kind_and_version():
                       "under the Creative Commons Attribution-Share-Alike License 3.0.") == "CC-BY-SA 3.0"
     assert licence_of("Text from Wikipedia under the Creative Commons Attribution-NonCommercial-ShareAlike "
                       "licence, version 2.5.") == "CC-BY-NC-SA 2.5"
+
+
+def test_lettered_notes_with_a_backlink_are_references():
+    found = article_of("Tumen Ferry is an invented river crossing.[1][a]", "Notes",
+                       "  a. ^ Some sources give 1951.", "  b. ^ Local usage.", "References",
+                       "  1. ^ Winter, A. Ferries, 1990.")
+    assert found["references"] == ["Some sources give 1951.", "Local usage.", "Winter, A. Ferries, 1990."]
+    assert found["text"] == "Tumen Ferry is an invented river crossing.[1][a]"
+
+
+def test_arrow_and_jump_up_backlinks_are_cut_from_references():
+    found = article_of("Туманная переправа — вымышленная переправа.[1][2][3]", "Примечания",
+                       "  1. \u2191 Винтер А. Переправы. — М., 1990.", "  2. \u2191 1 2 Холм П. Реки. — Л., 1999.",
+                       "  3. Jump up ^ Frey, A. Keeping the Ferry, 2001.")
+    assert found["references"] == ["Винтер А. Переправы. — М., 1990.", "Холм П. Реки. — Л., 1999.",
+                                   "Frey, A. Keeping the Ferry, 2001."]

@@ -43,11 +43,12 @@ TEMPLATE = re.compile(r"\s*Template:[^\s\[\]]+(?:\s+[a-z][^\s\[\]]*)*")
 # Identifiers that references print the same way ("doi:10.1000/182") are no language.
 LANGUAGE_CODE = r"(?!(?:doi|pmc|url):)(?:[a-z]{2,3}|simple)(?:-[a-z]{1,10})*:\S"
 LANGUAGE_SPLIT = re.compile(r"\s+(?=" + LANGUAGE_CODE + ")")
-# A list item's mark: a bullet, a number ("1.", "1)", "[1]"), or the "^" Wikipedia prints
-# before a reference for the way back to the marks citing it, with one letter per mark
-# when several do ("^ a b").
-LIST_MARK = r"[" + BULLET + r"*]\s*|(?:\d{1,3}[.)]|\[\d{1,3}\])\s+"
-BACKLINK = r"\^\s*(?:Jump up(?: to)?:?\s*)?(?:a(?:\s+[b-z])+\s+)?"
+# A list item's mark: a bullet, a number ("1.", "1)", "[1]"), or the "^" (or "\u2191")
+# Wikipedia prints before a reference for the way back to the marks citing it, with one
+# letter or number per mark when several do ("^ a b", "\u2191 1 2"); older pages spell it
+# out ("Jump up ^"). A note's letter ("a.") marks an item only before such a backlink.
+LIST_MARK = r"[" + BULLET + r"*]\s*|(?:\d{1,3}[.)]|\[\d{1,3}\])\s+|[a-z][.)]\s+(?=[\^\u2191]|Jump up)"
+BACKLINK = r"(?:[\^\u2191]\s*(?:Jump up(?: to)?:?\s*)?|Jump up\s*\^\s*)(?:a(?:\s+[b-z])+\s+|1(?:\s+\d{1,2})+\s+)?"
 ITEM = re.compile(r"(?:(?:" + LIST_MARK + r")(?:" + BACKLINK + r")?|" + BACKLINK + r")(?P<text>\S.*)")
 # Reference marks are numbers; note marks letters, numbered notes or short lower-case
 # remarks ("[a]", "[note 1]", "[citation needed]", "[when?]").
