@@ -252,3 +252,9 @@ def test_arrow_and_jump_up_backlinks_are_cut_from_references():
                        "  3. Jump up ^ Frey, A. Keeping the Ferry, 2001.")
     assert found["references"] == ["Винтер А. Переправы. — М., 1990.", "Холм П. Реки. — Л., 1999.",
                                    "Frey, A. Keeping the Ferry, 2001."]
+
+
+def test_title_quoted_in_a_notice_in_another_language():
+    found = article.extract('이 문서는 위키백과의 "두만강 나루" 문서를 CC BY-SA 3.0 라이선스에 따라 사용합니다.\n\n'
+                            "두만강 나루는 1950년부터 운영된 가상의 나루이다.[1]\n\n  1. 김철수. 나루의 역사. 1990.\n").article
+    assert found["title"] == "두만강 나루"

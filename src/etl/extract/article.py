@@ -37,6 +37,10 @@ LICENSE_TERM = re.compile(r"share|commercial|deriv", re.I)
 LICENSE_TERMS = {"share": "SA", "commercial": "NC", "deriv": "ND"}
 DEFAULT_LICENSE = "CC-BY-SA"  # the licence of Wikipedia's text
 NOTICE_TITLE = re.compile(r"article\s+[\"\u201c'\u2018](?P<title>[^\"\u201d'\u2019]+)[\"\u201d'\u2019]", re.I)
+# A notice in another language names the article in double quotes, guillemets or corner
+# brackets, with no English word for "article" before it.
+QUOTED_NAME = re.compile(r"[\"\u201c\u201e\u00ab\u300c\u300e](?P<title>[^\"\u201c\u201d\u00bb\u300d\u300f]+)"
+                         r"[\"\u201d\u00bb\u300d\u300f]")
 TEMPLATE = re.compile(r"\s*Template:[^\s\[\]]+(?:\s+[a-z][^\s\[\]]*)*")
 # Wiki language codes: two or three letters ("simple" the one longer), then parts of any
 # length ("zh-min-nan", "be-x-old").
@@ -236,9 +240,13 @@ def last_body_line(kinds: list[tuple[str, str]]) -> int:
 
 
 def notice_title(notice: str) -> str | None:
-    """The title when the notice names it: 'Wikipedia article "X"'."""
+    """The title when the notice names it: 'Wikipedia article "X"', or the one name it
+    quotes ('위키백과의 "X" 문서') unless that is the licence's."""
     named = NOTICE_TITLE.search(notice)
-    return fold(named["title"]) if named else None
+    if named:
+        return fold(named["title"])
+    quoted = QUOTED_NAME.findall(notice)
+    return fold(quoted[0]) if len(quoted) == 1 and not LICENCE_WORDS.search(quoted[0]) else None
 
 
 def own_title_line(rest: list[str]) -> str | None:
