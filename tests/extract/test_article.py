@@ -258,3 +258,12 @@ def test_title_quoted_in_a_notice_in_another_language():
     found = article.extract('이 문서는 위키백과의 "두만강 나루" 문서를 CC BY-SA 3.0 라이선스에 따라 사용합니다.\n\n'
                             "두만강 나루는 1950년부터 운영된 가상의 나루이다.[1]\n\n  1. 김철수. 나루의 역사. 1990.\n").article
     assert found["title"] == "두만강 나루"
+
+
+def test_article_cut_in_a_paragraph_keeps_its_complete_sentences():
+    text = (f"{NOTICE}\n\nTumen Ferry is an invented river crossing.[1]\n\n"
+            "The ferry ran from 1950.[2] It closed in Septem")
+    extraction = article.extract(text)
+    assert extraction.truncated
+    assert extraction.article["text"].split("\n\n") == ["Tumen Ferry is an invented river crossing.[1]",
+                                                        "The ferry ran from 1950.[2]"]

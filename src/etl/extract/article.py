@@ -67,6 +67,8 @@ MARKUP_HEADING = re.compile(r"(?:=+\s*|#{1,6}\s+)(?P<text>[^=#\s].*?)\s*[=#]*")
 NUMBERED_HEADING = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+)\s+(?P<text>\S.*)")
 # The end of a sentence or clause, before any closing quotes or brackets.
 CLAUSE_END = re.compile(r"[.!?,;:][\"'\u201d\u2019)\]]*$")
+# The end of a sentence inside a paragraph, with its reference marks.
+SENTENCE_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\[[^\]\s][^\]]{0,40}\])*(?=\s)")
 SUBJECT_END = re.compile(r",|\s\(|\s(?:is|was|are|were|has|had|refers to)\s")
 REFERENCE_HEADING = re.compile(
     r"(?:notes|references|footnotes|sources|citations|bibliography|works cited)"
@@ -98,7 +100,7 @@ def extract(text: str) -> Extraction:
     paras = article_paragraphs(text)
     partial = cut_last_line(text)
     if partial:
-        paras = paras[:-1]  # the cut line is kept nowhere
+        paras = [*paras[:-1], *(complete_sentences(paras[-1]) if len(paras) > 1 else [])]
     if not paras:
         return Extraction(LAYOUT, truncated=True, message=truncation_message(partial or ""))
     at_end = not is_notice(paras[0]) and closes_with_notice(paras)
@@ -117,6 +119,13 @@ def extract(text: str) -> Extraction:
     }
     return Extraction(LAYOUT, article=article, truncated=bool(partial),
                       message=truncation_message(partial) if partial else None)
+
+
+def complete_sentences(cut: str) -> list[str]:
+    """The sentences of a prose paragraph the capture cut off before its cut one (a cut
+    list item or reference is kept nowhere)."""
+    ends = list(SENTENCE_BREAK.finditer(cut)) if kind_of(cut) == "prose" else []
+    return [cut[: ends[-1].end()]] if ends else []
 
 
 def article_paragraphs(text: str) -> list[str]:
