@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -320,3 +322,77 @@ def test_rate_limiter_spaces_requests():
 
 def test_summary_is_plain_data(first):
     assert json.loads(json.dumps(first.summary.as_dict()))["fetched"] == 13
+
+
+# --- odd and hostile sites (no Prefect) -------------------------------------------------------------
+
+class RouteSite:
+    """A loopback site of hand-written answers: `routes` maps a path (with its query, or
+    without it) to a function of the request handler that answers it; the rest is 404."""
+
+    def __init__(self, routes: dict):
+        self.routes, self.requests = routes, []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), RouteHandler)
+        self.server.daemon_threads, self.server.site = True, self
+        self.server.handle_error = lambda request, address: None
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> RouteSite:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def asked(self, path: str) -> list[tuple[float, dict]]:
+        """(monotonic time, headers) of each request for `path`."""
+        return [(at, headers) for asked, at, headers in self.requests if asked == path]
+
+
+class RouteHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        site = self.server.site
+        site.requests.append((self.path, time.monotonic(), dict(self.headers.items())))
+        route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+        if route is None:
+            self.reply(404, b"no such page")
+        else:
+            route(self)
+
+    def reply(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def page(body: str, status: int = 200, **headers: str):
+    """A route answering `body` with `status` and headers (underscores in names become dashes)."""
+    return lambda handler: handler.reply(status, body.encode(), {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def listing_of(*links: str):
+    return page("".join(f'<a href="{link}">a link</a>' for link in links))
+
+
+def harvest_site(site: RouteSite, raw: Path, *starts: str, **options) -> HarvestSummary:
+    return harvest([site.url(s) for s in starts or ("/list",)], raw, HarvestOptions(**{**vars(OPTIONS), **options}))
+
+
+def test_a_manifest_line_cut_by_a_crash_does_not_swallow_the_next_runs_first_row(tmp_path):
+    raw = tmp_path / "raw"
+    with RouteSite({"/list": listing_of("/document/1"), "/document/1": page("one")}) as site:
+        harvest_site(site, raw)
+        with (raw / rawstore.MANIFEST).open("ab") as manifest:
+            manifest.write(b'{"run": "killed", "url": "http://127.0.0.1/do')
+        second = harvest_site(site, raw)
+    assert [r["url"] for r in rows_of(raw) if r["run"] == second.run_id] == [site.url("/list"), site.url("/document/1")]

@@ -16,8 +16,9 @@ Every write is crash-safe: an object or snapshot file is written under tmp/ and 
 place in one step (tmp/ is on the same filesystem), so a reader sees the old file or the new
 one, never half of either, and a changed page replaces its old version in current/ rather
 than appearing beside it. A manifest row is written whole, with one write, and flushed to disk
-before the next. The rows are written after the object and the snapshot, so a row always
-names bytes the store holds. One harvest at a time per store: a run clears tmp/ when it starts.
+before the next (a row a crash cut off is ended by the next run, so that it swallows no
+other). The rows are written after the object and the snapshot, so a row always names
+bytes the store holds. One harvest at a time per store: a run clears tmp/ when it starts.
 """
 
 from __future__ import annotations
@@ -47,6 +48,20 @@ def prepare_store(raw: Path) -> None:
         (raw / name).mkdir(parents=True, exist_ok=True)
     for leftover in (raw / TMP).iterdir():
         leftover.unlink(missing_ok=True)
+    end_cut_manifest_line(raw)
+
+
+def end_cut_manifest_line(raw: Path) -> None:
+    """End with a newline a last row a crash cut off, which the next row would otherwise
+    join, and be lost with it; the cut row stays behind as a line that readers pass over."""
+    try:
+        with (raw / MANIFEST).open("rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            cut = fh.read(1) != b"\n"
+    except OSError:   # no manifest yet, or an empty one
+        return
+    if cut:
+        _append_line(raw, b"\n")
 
 
 def object_path(raw: Path, sha256: str) -> Path:
@@ -163,7 +178,10 @@ def _shortened(name: str, limit: int) -> str:
 
 def append_manifest_row(raw: Path, row: dict) -> None:
     """Append one row as one whole line and flush it to disk before returning."""
-    line = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    _append_line(raw, (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
+
+
+def _append_line(raw: Path, line: bytes) -> None:
     with _manifest_lock:
         fd = os.open(raw / MANIFEST, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
