@@ -396,3 +396,29 @@ def test_a_manifest_line_cut_by_a_crash_does_not_swallow_the_next_runs_first_row
             manifest.write(b'{"run": "killed", "url": "http://127.0.0.1/do')
         second = harvest_site(site, raw)
     assert [r["url"] for r in rows_of(raw) if r["run"] == second.run_id] == [site.url("/list"), site.url("/document/1")]
+
+
+def test_validators_of_a_page_are_sent_only_to_that_page_not_to_a_new_redirect_target(tmp_path):
+    raw, moved = tmp_path / "raw", {"now": False}
+
+    def old_address(handler):
+        if moved["now"]:
+            handler.reply(302, headers={"Location": "/document/new"})
+        else:
+            handler.reply(200, b"the old page", {"ETag": '"old"', "Last-Modified": "Tue, 03 Mar 2026 09:00:00 GMT"})
+
+    def new_address(handler):   # older than the old page: any If-Modified-Since gets a 304
+        if handler.headers.get("If-None-Match") or handler.headers.get("If-Modified-Since"):
+            handler.reply(304)
+        else:
+            handler.reply(200, b"the new page", {"Last-Modified": "Mon, 02 Mar 2026 09:00:00 GMT"})
+
+    with RouteSite({"/list": listing_of("/document/old"), "/document/old": old_address,
+                    "/document/new": new_address}) as site:
+        harvest_site(site, raw)
+        moved["now"] = True
+        harvest_site(site, raw)
+    row = rows_of(raw)[-1]
+    assert (row["final_url"], row["outcome"], row["path"]) == (site.url("/document/new"), "changed",
+                                                                url_snapshot_path(site.url("/document/new")))
+    assert (raw / "current" / row["path"]).read_bytes() == b"the new page"

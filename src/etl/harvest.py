@@ -504,9 +504,11 @@ class Fetched:
     error: str | None = None
 
 
-def conditional_headers(raw: Path, known: dict | None) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since for the stored version, when the store still holds it."""
-    if not known or not rawstore.has_object(raw, known["sha256"]):
+def conditional_headers(raw: Path, known: dict | None, url: str) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for the stored version, when the store still holds it
+    and `url` is where it came from: a redirect that now leads elsewhere must not carry the
+    validators of the old target (a 304 there would keep the old page for the new one)."""
+    if not known or not rawstore.has_object(raw, known["sha256"]) or url != (known["final_url"] or known["url"]):
         return {}
     headers = {"If-None-Match": known.get("etag"), "If-Modified-Since": known.get("last_modified")}
     return {k: v for k, v in headers.items() if v}
@@ -514,13 +516,13 @@ def conditional_headers(raw: Path, known: dict | None) -> dict[str, str]:
 
 def fetch_page(crawl: Crawl, url: str, known: dict | None, robots: RobotFileParser) -> Fetched:
     """Ask for `url` (conditionally when `known`), following redirects on the crawl's host."""
-    headers = {"User-Agent": crawl.user_agent, **conditional_headers(crawl.raw, known)}
     limiter = limiter_for(crawl.origin, crawl.rate)
     fetched = Fetched(url, url)
     while True:
         if not robots.can_fetch(crawl.user_agent, fetched.final_url):
             fetched.outcome, fetched.error = "robots", f"robots.txt disallows {fetched.final_url}"
             return fetched
+        headers = {"User-Agent": crawl.user_agent, **conditional_headers(crawl.raw, known, fetched.final_url)}
         limiter.wait()
         target = _request(fetched, headers, crawl.options.timeout)
         if target is None:
@@ -593,7 +595,7 @@ def record_fetch(crawl: Crawl, fetched: Fetched, known: dict | None) -> dict:
         rawstore.place_in_snapshot(crawl.raw, sha256, path)
         row.update(sha256=sha256, bytes=len(fetched.body), path=path, stored=stored,
                    outcome=page_outcome(known, sha256))
-    elif fetched.outcome == "not-modified" and conditional_headers(crawl.raw, known):
+    elif fetched.outcome == "not-modified" and conditional_headers(crawl.raw, known, fetched.final_url):
         rawstore.place_in_snapshot(crawl.raw, known["sha256"], known["path"])
         row.update(sha256=known["sha256"], bytes=known["bytes"], path=known["path"],
                    etag=fetched.etag or known.get("etag"),
