@@ -422,3 +422,22 @@ def test_validators_of_a_page_are_sent_only_to_that_page_not_to_a_new_redirect_t
     assert (row["final_url"], row["outcome"], row["path"]) == (site.url("/document/new"), "changed",
                                                                 url_snapshot_path(site.url("/document/new")))
     assert (raw / "current" / row["path"]).read_bytes() == b"the new page"
+
+
+def test_a_page_trickling_in_slower_than_the_timeout_allows_is_given_up(tmp_path):
+    def trickle(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", "200")
+        handler.end_headers()
+        for _ in range(200):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(0.05)
+
+    with RouteSite({"/list": listing_of("/document/slow"), "/document/slow": trickle}) as site:
+        began = time.monotonic()
+        harvest_site(site, tmp_path / "raw", timeout=0.3, retries=0)
+        took = time.monotonic() - began
+    row = rows_of(tmp_path / "raw")[-1]
+    assert (row["outcome"], row["sha256"]) == ("gave-up", None) and "in time" in row["error"]
+    assert took < 4

@@ -63,6 +63,7 @@ DEFAULT_FOLLOW = r"^/document/[^/]+/?$"
 LISTING, DOCUMENT = "listing", "document"
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 32 << 20
+BODY_TIMEOUTS = 4         # a page's body must come within this many timeouts, however it trickles
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 # Outcomes of a request that got a page.
 PAGE_OUTCOMES = ("new", "changed", "unchanged")
@@ -86,7 +87,7 @@ class HarvestOptions:
     contact: str | None = None   # a URL (or mailto:) for the site's operators; needed for the web
     rate: float = 1.0            # requests per second to the site
     max_pages: int = 2000        # requests per run, so a crawl cannot run away
-    timeout: float = 30.0        # seconds a request may wait for the server
+    timeout: float = 30.0        # seconds a request may wait for the server (its body: 4 times that)
     retries: int = 3             # retries of a batch whose URLs failed for a passing reason
     retry_delay: float = 2.0     # seconds before the first retry; doubled before each next one
     batches: int = 4             # batches per round, fetched at the same time
@@ -540,7 +541,7 @@ def _request(fetched: Fetched, headers: dict[str, str], timeout: float) -> str |
     """One request for fetched.final_url: fills in `fetched` and returns a redirect's target."""
     try:
         with _OPENER.open(Request(fetched.final_url, headers=headers), timeout=timeout) as response:
-            body = response.read(MAX_PAGE_BYTES + 1)
+            body = body_in_time(response, time.monotonic() + BODY_TIMEOUTS * timeout)
             fetched.status, fetched.etag = response.status, response.headers.get("ETag")
             fetched.last_modified = response.headers.get("Last-Modified")
     except HTTPError as err:
@@ -557,6 +558,18 @@ def _request(fetched: Fetched, headers: dict[str, str], timeout: float) -> str |
     else:
         fetched.body = body
     return None
+
+
+def body_in_time(response: http.client.HTTPResponse, deadline: float) -> bytes:
+    """Up to MAX_PAGE_BYTES + 1 bytes of the body; TimeoutError when it is not all there by
+    `deadline` (the socket's timeout bounds each read, not a server that sends a byte a second)."""
+    chunks, size = [], 0
+    while size <= MAX_PAGE_BYTES and (chunk := response.read1(min(1 << 16, MAX_PAGE_BYTES + 1 - size))):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page did not come in time (timed out)")
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _answer_without_page(fetched: Fetched, err: HTTPError) -> str | None:
