@@ -7,6 +7,7 @@ second run, of a folder, and of the run limit use sites of their own.
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -441,3 +442,13 @@ def test_a_page_trickling_in_slower_than_the_timeout_allows_is_given_up(tmp_path
     row = rows_of(tmp_path / "raw")[-1]
     assert (row["outcome"], row["sha256"]) == ("gave-up", None) and "in time" in row["error"]
     assert took < 4
+
+
+def test_a_gzip_encoded_page_is_stored_decoded_and_its_links_followed(tmp_path):
+    listing = gzip.compress(b'<p>Results</p><a href="/document/1">one</a>')
+    with RouteSite({"/list": lambda h: h.reply(200, listing, {"Content-Encoding": "gzip"}),
+                    "/document/1": page("one")}) as site:
+        summary = harvest_site(site, tmp_path / "raw")
+    assert summary.new == 2
+    row = row_for(rows_of(tmp_path / "raw"), site, "/list")
+    assert (tmp_path / "raw" / "current" / row["path"]).read_bytes().startswith(b"<p>Results</p>")

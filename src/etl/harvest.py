@@ -42,6 +42,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -544,6 +545,7 @@ def _request(fetched: Fetched, headers: dict[str, str], timeout: float) -> str |
             body = body_in_time(response, time.monotonic() + BODY_TIMEOUTS * timeout)
             fetched.status, fetched.etag = response.status, response.headers.get("ETag")
             fetched.last_modified = response.headers.get("Last-Modified")
+            encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     except HTTPError as err:
         err.close()
         return _answer_without_page(fetched, err)
@@ -552,6 +554,11 @@ def _request(fetched: Fetched, headers: dict[str, str], timeout: float) -> str |
         return None
     except (URLError, OSError, http.client.HTTPException) as err:
         fetched.status, fetched.outcome, fetched.error = None, "gave-up", _reason(err)
+        return None
+    try:
+        body = decoded_body(body, encoding)
+    except (ValueError, zlib.error) as err:
+        fetched.outcome, fetched.error = "client-error", f"cannot decode the page ({encoding}): {err}"
         return None
     if len(body) > MAX_PAGE_BYTES:
         fetched.outcome, fetched.error = "client-error", f"larger than {MAX_PAGE_BYTES:,} bytes; not kept"
@@ -570,6 +577,18 @@ def body_in_time(response: http.client.HTTPResponse, deadline: float) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def decoded_body(body: bytes, encoding: str) -> bytes:
+    """The body as the page's bytes (at most MAX_PAGE_BYTES + 1): servers gzip pages even when
+    not asked to, and the store keeps pages, not their transfer encoding."""
+    if encoding in ("identity", ""):
+        return body
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise ValueError("an encoding the harvester cannot read")
+    headerless = encoding == "deflate" and body[:1] != b"\x78"   # some servers send deflate without zlib's header
+    wbits = -zlib.MAX_WBITS if headerless else zlib.MAX_WBITS | 32   # | 32: a zlib or a gzip header
+    return zlib.decompressobj(wbits).decompress(body, MAX_PAGE_BYTES + 1)
 
 
 def _answer_without_page(fetched: Fetched, err: HTTPError) -> str | None:
