@@ -452,3 +452,17 @@ def test_a_gzip_encoded_page_is_stored_decoded_and_its_links_followed(tmp_path):
     assert summary.new == 2
     row = row_for(rows_of(tmp_path / "raw"), site, "/list")
     assert (tmp_path / "raw" / "current" / row["path"]).read_bytes().startswith(b"<p>Results</p>")
+
+
+def test_retry_after_of_a_429_is_waited_before_the_site_is_asked_again(tmp_path):
+    answers = iter([(429, {"Retry-After": "1"}), (200, {})])
+
+    def busy(handler):
+        status, headers = next(answers, (200, {}))
+        handler.reply(status, b"a page", headers)
+
+    with RouteSite({"/list": listing_of("/document/1"), "/document/1": busy}) as site:
+        harvest_site(site, tmp_path / "raw")
+        (first, _), (second, _) = site.asked("/document/1")
+    assert second - first >= 0.95
+    assert rows_of(tmp_path / "raw")[-1]["outcome"] == "new"

@@ -47,6 +47,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from email.utils import parsedate_to_datetime
 from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
@@ -66,6 +67,7 @@ MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 32 << 20
 BODY_TIMEOUTS = 4         # a page's body must come within this many timeouts, however it trickles
 REDIRECT_CODES = (301, 302, 303, 307, 308)
+MAX_RETRY_AFTER = 120.0   # seconds: a longer Retry-After is cut to this (the run would stall)
 # Outcomes of a request that got a page.
 PAGE_OUTCOMES = ("new", "changed", "unchanged")
 
@@ -316,6 +318,11 @@ class RateLimiter:
         if at > now:
             time.sleep(at - now)
 
+    def hold(self, seconds: float) -> None:
+        """Let no request go for `seconds` (a site's Retry-After)."""
+        with self.lock:
+            self.next_at = max(self.next_at, time.monotonic() + seconds)
+
 
 _limiters: dict[tuple[str, float], RateLimiter] = {}
 _limiters_lock = threading.Lock()
@@ -504,6 +511,7 @@ class Fetched:
     redirects: int = 0
     outcome: str | None = None   # set here unless a page came back (then it is decided when stored)
     error: str | None = None
+    retry_after: float | None = None   # seconds a 429 or 5xx asked us to wait
 
 
 def conditional_headers(raw: Path, known: dict | None, url: str) -> dict[str, str]:
@@ -527,6 +535,8 @@ def fetch_page(crawl: Crawl, url: str, known: dict | None, robots: RobotFilePars
         headers = {"User-Agent": crawl.user_agent, **conditional_headers(crawl.raw, known, fetched.final_url)}
         limiter.wait()
         target = _request(fetched, headers, crawl.options.timeout)
+        if fetched.retry_after:
+            limiter.hold(fetched.retry_after)
         if target is None:
             return fetched
         if not on_host(target, crawl):
@@ -602,7 +612,21 @@ def _answer_without_page(fetched: Fetched, err: HTTPError) -> str | None:
         return None
     transient = err.code >= 500 or err.code in (408, 429)
     fetched.outcome, fetched.error = ("gave-up" if transient else "client-error"), f"{err.code} {err.reason}"
+    if transient:
+        fetched.retry_after = retry_after_seconds(err.headers.get("Retry-After"))
     return None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now, at most MAX_RETRY_AFTER."""
+    if not value:
+        return None
+    try:
+        seconds = float(value) if value.strip().isdigit() else (
+            parsedate_to_datetime(value) - dt.datetime.now(dt.UTC)).total_seconds()
+    except (TypeError, ValueError):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def utc_now() -> str:
