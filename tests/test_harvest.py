@@ -466,3 +466,25 @@ def test_retry_after_of_a_429_is_waited_before_the_site_is_asked_again(tmp_path)
         (first, _), (second, _) = site.asked("/document/1")
     assert second - first >= 0.95
     assert rows_of(tmp_path / "raw")[-1]["outcome"] == "new"
+
+
+def test_robots_txt_most_specific_rule_decides_and_its_wildcards_are_read(tmp_path):
+    robots = ("User-agent: otherbot\nDisallow: /document/public\n\n"
+              "User-agent: *\nAllow: /\nDisallow: /document/private-\nDisallow: /*?print=\n"
+              "Allow: /document/private-but-public$\n")
+    links = ("/document/private-1", "/document/1?print=yes", "/document/private-but-public", "/document/public")
+    with RouteSite({"/robots.txt": page(robots, Content_Type="text/plain"), "/list": listing_of(*links),
+                    **{link.split("?")[0]: page("a page") for link in links}}) as site:
+        harvest_site(site, tmp_path / "raw")
+        asked = {path for path, _, _ in site.requests}
+    assert asked == {"/robots.txt", "/list", "/document/private-but-public", "/document/public"}
+    outcomes = {r["url"].removeprefix(site.base): r["outcome"] for r in rows_of(tmp_path / "raw")}
+    assert outcomes["/document/private-1"] == outcomes["/document/1?print=yes"] == "robots"
+
+
+def test_robots_txt_crawl_delay_in_fractions_of_a_second_slows_the_crawl(tmp_path):
+    with RouteSite({"/robots.txt": page("User-agent: *\nCrawl-delay: 0.5\n", Content_Type="text/plain"),
+                    "/list": listing_of("/document/1"), "/document/1": page("one")}) as site:
+        harvest_site(site, tmp_path / "raw")
+        [(listed, _)], [(fetched, _)] = site.asked("/list"), site.asked("/document/1")
+    assert fetched - listed >= 0.45

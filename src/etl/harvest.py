@@ -48,13 +48,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from email.utils import parsedate_to_datetime
-from functools import partial
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.error import HTTPError, URLError
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener, urlopen
-from urllib.robotparser import RobotFileParser
 
 from etl import rawstore
 from etl.checksums import file_sha256
@@ -334,14 +333,82 @@ def limiter_for(site: str, rate: float) -> RateLimiter:
         return _limiters.setdefault((site, rate), RateLimiter(rate))
 
 
-def robots_parser(robots_txt: str | None) -> RobotFileParser:
-    """A parser for the site's robots.txt; None means the site has none (everything allowed)."""
-    parser = RobotFileParser()
-    if robots_txt is None:
-        parser.allow_all = True
-    else:
-        parser.parse(robots_txt.splitlines())
-    return parser
+@dataclass(frozen=True)
+class Robots:
+    """The robots.txt rules that apply to us, read as RFC 9309 says: the rule with the longest
+    path pattern that matches a URL decides (Allow when an Allow and a Disallow tie), `*` in a
+    pattern matches anything and a final `$` the end. (urllib's parser takes the first rule
+    that matches, so `Allow: /` above the Disallow lines let everything in, and it reads
+    `*` and `$` as plain characters and a fractional Crawl-delay as none.)"""
+
+    rules: tuple[tuple[str, bool], ...] = ()   # (path pattern, allowed)
+    crawl_delay: float | None = None
+
+    def allows(self, url: str) -> bool:
+        path = robots_path(url)
+        matching = [(len(pattern), allowed) for pattern, allowed in self.rules if _pattern(pattern).match(path)]
+        return max(matching, default=(0, True))[1]
+
+
+@dataclass
+class RobotsGroup:
+    agents: list[str] = field(default_factory=list)
+    rules: list[tuple[str, bool]] = field(default_factory=list)
+    delay: float | None = None
+
+
+def robots_for(robots_txt: str | None, agent: str) -> Robots:
+    """The rules of the groups naming our product token, or else of the `*` groups; None
+    means the site has no robots.txt (everything allowed)."""
+    groups = robots_groups(robots_txt or "")
+    token = agent.split("/")[0].lower()
+    ours = [g for g in groups if token in g.agents] or [g for g in groups if "*" in g.agents]
+    delays = [g.delay for g in ours if g.delay is not None]
+    return Robots(tuple(rule for g in ours for rule in g.rules), max(delays, default=None))
+
+
+def robots_groups(robots_txt: str) -> list[RobotsGroup]:
+    """The groups of a robots.txt: user-agent lines, then the rules that follow them."""
+    groups: list[RobotsGroup] = []
+    naming = False     # the last line read was a user-agent line: another one joins its group
+    for line in robots_txt.splitlines():
+        key, _, value = line.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            if not naming:
+                groups.append(RobotsGroup())
+            groups[-1].agents.append(value.split("/")[0].strip().lower())
+            naming = True
+        elif groups and key in ("allow", "disallow", "crawl-delay"):
+            naming = False
+            if key == "crawl-delay":
+                groups[-1].delay = _seconds(value)
+            elif value:
+                groups[-1].rules.append((robots_path(value), key == "allow"))
+    return groups
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def robots_path(url_or_pattern: str) -> str:
+    """A URL's path and query (or a rule's pattern), percent-encoded one way, so that `%C3%9C`
+    and `Ü`, or `%7E` and `~`, compare equal."""
+    parts = urlsplit(url_or_pattern) if "://" in url_or_pattern else None
+    text = (parts.path or "/") + ("?" + parts.query if parts.query else "") if parts else url_or_pattern
+    return quote(unquote(text), safe="/?=&;:@!$'()*+,~")
+
+
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> re.Pattern:
+    anchored = pattern.endswith("$")
+    regex = ".*".join(map(re.escape, pattern.removesuffix("$").split("*")))
+    return re.compile(regex + ("$" if anchored else ""))
 
 
 def robots_rules(site: str, agent: str, timeout: float, limiter: RateLimiter) -> str | None:
@@ -402,8 +469,8 @@ def open_crawl(sources: Sequence[str], raw: Path, options: HarvestOptions) -> Cr
     agent = user_agent(options.contact)
     robots_txt = robots_rules(site, agent, options.timeout, limiter_for(site, options.rate))
     checked_store(raw)
-    delay = robots_parser(robots_txt).crawl_delay(agent) if robots_txt else None
-    rate = min(options.rate, 1.0 / float(delay)) if delay else options.rate
+    delay = robots_for(robots_txt, agent).crawl_delay
+    rate = min(options.rate, 1.0 / delay) if delay else options.rate
     return Crawl(raw, new_run_id(), starts, site, rawstore.manifest_size(raw), robots_txt, rate, agent, options)
 
 
@@ -524,12 +591,12 @@ def conditional_headers(raw: Path, known: dict | None, url: str) -> dict[str, st
     return {k: v for k, v in headers.items() if v}
 
 
-def fetch_page(crawl: Crawl, url: str, known: dict | None, robots: RobotFileParser) -> Fetched:
+def fetch_page(crawl: Crawl, url: str, known: dict | None, robots: Robots) -> Fetched:
     """Ask for `url` (conditionally when `known`), following redirects on the crawl's host."""
     limiter = limiter_for(crawl.origin, crawl.rate)
     fetched = Fetched(url, url)
     while True:
-        if not robots.can_fetch(crawl.user_agent, fetched.final_url):
+        if not robots.allows(fetched.final_url):
             fetched.outcome, fetched.error = "robots", f"robots.txt disallows {fetched.final_url}"
             return fetched
         headers = {"User-Agent": crawl.user_agent, **conditional_headers(crawl.raw, known, fetched.final_url)}
@@ -679,13 +746,13 @@ def fetch_batch(crawl: Crawl, batch: Batch, last_attempt: bool = True) -> BatchR
     written as gave-up rows."""
     done = {row["url"]: row for row in rawstore.run_rows(crawl.raw, crawl.run_id, crawl.offset)}
     known = rawstore.latest_rows_before(crawl.raw, crawl.offset)
-    robots = robots_parser(crawl.robots_txt)
+    robots = robots_for(crawl.robots_txt, crawl.user_agent)
     queue, queued = deque(batch.pages), {url for url, _ in batch.pages}
     result, failures, budget = BatchResult(), {}, batch.budget
     while queue:
         url, kind = queue.popleft()
         row = done.get(url)
-        if row is None and not robots.can_fetch(crawl.user_agent, url):
+        if row is None and not robots.allows(url):
             row = record_fetch(crawl, Fetched(url, url, outcome="robots", error="robots.txt disallows it"), None)
         elif row is None:
             if budget < 1:
