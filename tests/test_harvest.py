@@ -488,3 +488,12 @@ def test_robots_txt_crawl_delay_in_fractions_of_a_second_slows_the_crawl(tmp_pat
         harvest_site(site, tmp_path / "raw")
         [(listed, _)], [(fetched, _)] = site.asked("/list"), site.asked("/document/1")
     assert fetched - listed >= 0.45
+
+
+def test_another_port_of_the_start_host_is_another_site_and_not_followed(tmp_path):
+    with RouteSite({"/document/1": page("another server's page")}) as other:
+        with RouteSite({"/list": listing_of(other.url("/document/1"), "/document/moved"),
+                        "/document/moved": page("", 301, Location=other.url("/document/1"))}) as site:
+            harvest_site(site, tmp_path / "raw")
+        assert other.asked("/document/1") == []
+    assert row_for(rows_of(tmp_path / "raw"), site, "/document/moved")["outcome"] == "off-host"

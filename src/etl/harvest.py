@@ -66,6 +66,7 @@ MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 32 << 20
 BODY_TIMEOUTS = 4         # a page's body must come within this many timeouts, however it trickles
 REDIRECT_CODES = (301, 302, 303, 307, 308)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_RETRY_AFTER = 120.0   # seconds: a longer Retry-After is cut to this (the run would stall)
 # Outcomes of a request that got a page.
 PAGE_OUTCOMES = ("new", "changed", "unchanged")
@@ -218,8 +219,19 @@ def origin(url: str) -> str:
 
 
 def on_host(url: str, crawl: Crawl) -> bool:
-    """True when `url` is on the crawl's host (http or https alike: sites redirect one to the other)."""
-    return urlsplit(url).hostname == urlsplit(crawl.origin).hostname
+    """True when `url` is on the crawl's host and port (http or https alike at their default
+    ports: sites redirect one to the other); another port is another server."""
+    return site_address(url) == site_address(crawl.origin)
+
+
+def site_address(url: str) -> tuple[str | None, int | None]:
+    """(host, port), the port None when it is the scheme's default; (None, None) for a bad port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None, None
+    return parts.hostname, None if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else port
 
 
 def absolute_url(href: str, base: str) -> str | None:
