@@ -497,3 +497,11 @@ def test_another_port_of_the_start_host_is_another_site_and_not_followed(tmp_pat
             harvest_site(site, tmp_path / "raw")
         assert other.asked("/document/1") == []
     assert row_for(rows_of(tmp_path / "raw"), site, "/document/moved")["outcome"] == "off-host"
+
+
+def test_links_with_spaces_or_non_ascii_letters_are_fetched_percent_encoded(tmp_path):
+    with RouteSite({"/list": listing_of("/document/Ülle Ots", "/document/%C3%9Clle%20Ots"),
+                    "/document/%C3%9Clle%20Ots": page("a page")}) as site:
+        summary = harvest_site(site, tmp_path / "raw")
+    assert summary.new == 2 and summary.client_errors == 0
+    assert len(site.asked("/document/%C3%9Clle%20Ots")) == 1      # both spellings are one URL

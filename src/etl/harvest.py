@@ -242,7 +242,14 @@ def absolute_url(href: str, base: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    path, query = _percent_encoded(parts.path or "/"), _percent_encoded(parts.query)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def _percent_encoded(text: str) -> str:
+    """`text` with what a request line cannot carry (spaces, controls, non-ASCII) percent-encoded
+    as a browser would; the rest, escapes included, as it is."""
+    return re.sub(r"[^\x21-\x7e]", lambda m: quote(m.group(), safe=""), text)
 
 
 def listing_key(url: str) -> tuple[str, tuple]:
