@@ -505,3 +505,12 @@ def test_links_with_spaces_or_non_ascii_letters_are_fetched_percent_encoded(tmp_
         summary = harvest_site(site, tmp_path / "raw")
     assert summary.new == 2 and summary.client_errors == 0
     assert len(site.asked("/document/%C3%9Clle%20Ots")) == 1      # both spellings are one URL
+
+
+def test_start_pages_of_one_listing_share_a_batch_so_its_pages_are_fetched_once(tmp_path):
+    pager = listing_of("/search?q=x&page=1", "/search?q=x&page=2", "/search?q=x&page=3")
+    with RouteSite({"/search": pager}) as site:
+        harvest_site(site, tmp_path / "raw", "/search?q=x&page=1", "/search?q=x&page=2")
+        asked = [path for path, _, _ in site.requests if path != "/robots.txt"]
+    assert sorted(asked) == ["/search?q=x&page=1", "/search?q=x&page=2", "/search?q=x&page=3"]
+    assert len(rows_of(tmp_path / "raw")) == 3

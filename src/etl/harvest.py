@@ -509,16 +509,29 @@ class BatchResult:
 def plan_round(frontier: list[tuple[str, str]], remaining: int, batches: int) -> tuple[list[Batch], int]:
     """The round's batches and how many URLs did not fit in the run's remaining requests.
 
-    Consecutive URLs go together (a listing's documents stay in one batch); the requests
-    left over after the round's own URLs are shared out for the pagination batches find."""
+    Consecutive URLs go together (a listing's documents stay in one batch), and so do the
+    pages of one listing (batches fetched at the same time would each follow its pagination);
+    the requests left over after the round's own URLs are shared out for the pagination
+    batches find."""
     pages = frontier[:max(remaining, 0)]
     if not pages:
         return [], len(frontier)
-    n = min(batches, len(pages))
-    size = math.ceil(len(pages) / n)
-    chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
+    size = math.ceil(len(pages) / min(batches, len(pages)))
+    chunks: list[list[tuple[str, str]]] = []
+    for group in same_listing_groups(pages):
+        if not chunks or len(chunks[-1]) >= size:
+            chunks.append([])
+        chunks[-1].extend(group)
     spare = (remaining - len(pages)) // len(chunks)
     return [Batch(tuple(chunk), len(chunk) + spare) for chunk in chunks], len(frontier) - len(pages)
+
+
+def same_listing_groups(pages: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The pages in order of first appearance, listings of one listing_key in one group."""
+    groups: dict[object, list[tuple[str, str]]] = {}
+    for url, kind in pages:
+        groups.setdefault(listing_key(url) if kind == LISTING else url, []).append((url, kind))
+    return list(groups.values())
 
 
 def next_frontier(results: list[BatchResult], seen: set[str]) -> list[tuple[str, str]]:
