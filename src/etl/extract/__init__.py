@@ -1,7 +1,8 @@
 """Extractors: one module per page layout, each with `matches(text)` and `extract(text)`.
 
 `extract_capture(text, is_html)` is the only entry point the pipeline uses: it converts
-HTML to text blocks first (see `html.py`), picks the first layout whose `matches` says
+HTML to text blocks first (see `html.py`) and a text browser's dump to the lines of a saved
+text (see `dump.py`), picks the first layout whose `matches` says
 yes, and returns an `Extraction`. Record dicts use the field names of
 `schemas/records.json` (minus `source_id`, which the pipeline adds).
 """
@@ -39,6 +40,7 @@ from etl.extract import article, doc_new, doc_old, listing_old, listing_search  
 from etl.extract.blocks import (  # noqa: E402
     cut_last_line, first_line, quoted, page_url, record_id_from_url, title_key, too_long_to_read, truncation_message,
 )
+from etl.extract.dump import read_text_dump  # noqa: E402
 from etl.extract.html import HtmlPage, parse_html_page, text_below_banner  # noqa: E402
 
 # Tried in this order: the most specific layout first.
@@ -50,7 +52,8 @@ HTML_CUT = "looks truncated: no closing </html> tag"
 def extract_capture(text: str, is_html: bool) -> Extraction:
     """The records of one capture, read by the first layout that matches it."""
     page = parse_html_page(text) if is_html else None
-    body = page_body(page) if page else text
+    dump = None if is_html else read_text_dump(text)
+    body = page_body(page) if page else dump.text if dump else text
     layout = layout_of(body, page)
     if layout is None:
         return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut_note(body, page)}")
@@ -63,8 +66,10 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
         extraction = layout.extract(body)
     if page and layout is listing_old and listing_search.is_newer_site(body):
         extraction = labelled(extraction, listing_search.LAYOUT)
+    if dump:
+        add_link_addresses(extraction, dump.links, None, None)
     if page:
-        add_page_addresses(extraction, page)
+        add_link_addresses(extraction, page.links, page.canonical, page.base)
         if not page.complete:
             extraction.truncated = True
             extraction.message = extraction.message or HTML_CUT
@@ -113,19 +118,21 @@ def unrecognised_reason(text: str) -> str:
     return f"first line {quoted(first_line(text))}"
 
 
-def add_page_addresses(extraction: Extraction, page: HtmlPage) -> None:
-    """Fill url and record_id from the page: its canonical address for a document page,
-    for a listing entry the next unused link whose text is the entry's title (entries of a
-    series share a title, so each takes its own link in page order)."""
+def add_link_addresses(extraction: Extraction, links: list[tuple[str, str]], own_address: str | None,
+                       base: str | None) -> None:
+    """Fill url and record_id from the page's links: its `own_address` for a document page
+    (a link on a document page leads to another page), for a listing entry the next unused
+    link whose text is the entry's title (entries of a series share a title, so each takes
+    its own link in page order)."""
     unused: dict[str, list[str]] = {}
-    for href, text in page.links:
+    for href, text in links:
         if text:
             unused.setdefault(title_key(text), []).append(href)
     for record in extraction.records:
         if record["layout"] in (doc_new.LAYOUT, doc_old.LAYOUT):
-            href = page.canonical
+            href = own_address
         else:
             hrefs = unused.get(title_key(record["title"]), [])
             href = hrefs.pop(0) if hrefs else None
-        record["url"] = record["url"] or page_url(href, page.base or page.canonical)
+        record["url"] = record["url"] or page_url(href, base or own_address)
         record["record_id"] = record["record_id"] or record_id_from_url(record["url"] or href)
