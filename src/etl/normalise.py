@@ -12,15 +12,13 @@ import re
 import polars as pl
 
 from etl.dates import DATE_PATTERNS, MONTH_NUMBERS, ROMAN_MONTHS, SPAN_YEARS, WHOLE_TEXT_PATTERNS
+from etl.extract.blocks import INVISIBLE
 from etl.schema import load_schema, polars_schema
 
 # --- text -----------------------------------------------------------------------------
 
 _QUOTES = "'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a"
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-# Characters a page holds but does not show: soft hyphens, zero-width spaces and joiners,
-# direction marks, word joiners, byte order marks (one opens each file of a concatenation).
-INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
 
 
 # Characters already in NFC that never compose with a neighbour (NFC_Quick_Check=Yes and

@@ -18,7 +18,6 @@ from urllib.parse import urljoin
 from etl.config import SCHEMA_DIR
 from etl.dates import is_date_text, stops_before_its_year, weekday_end
 from etl.extract import Extraction, Rejected
-from etl.normalise import INVISIBLE
 
 BULLET = "•"
 ONE_LINE_LIMIT = 20_000  # a text with no line break longer than this is not a page
@@ -53,6 +52,10 @@ ARCHIVED_URL = re.compile(r"(?:https?://[^/\s]+)?/(?:web|\d+)/\d{4,14}(?:[a-z]{2
 DEFAULT_PORT = re.compile(r"^(https?://[^/:]+):(?:80|443)(?=/|$)")
 PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                                    "\u2013": "-", "\u2014": "-"})
+# Characters a page holds but does not show: soft hyphens, zero-width spaces and joiners,
+# direction marks, word joiners, byte order marks (one opens each file of a concatenation).
+# The normaliser drops them from published fields too (etl.normalise.visible).
+INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
 INVISIBLE_CHARACTERS = re.compile(f"[{INVISIBLE}]")
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 # A last line ending in one of these (or a digit) is complete, not cut mid-word.
