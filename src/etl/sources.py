@@ -144,7 +144,7 @@ def decoded_text(data: bytes) -> tuple[str, str] | None:
     decoding gives text (control characters throughout)."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif is_utf16(data):
         candidates = ["utf-16"]
     else:
         candidates = list(dict.fromkeys(["utf-8", *filter(None, [declared_charset(data)]), "cp1252", "latin-1"]))
@@ -199,6 +199,7 @@ def _control_share(text: str) -> float:
 
 
 def is_utf16(data: bytes) -> bool:
+    """True when the file opens with a UTF-16 byte order mark (UTF-16 is read only by its BOM)."""
     return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
