@@ -223,7 +223,8 @@ def parsed_dates(text: pl.Expr) -> pl.Expr:
     or an impossible one (February 30, month 13) is 'unknown' with an error message, so the
     pipeline can quarantine it. A day is never invented: 'October, 1959' is '1959-10'.
     """
-    staged = date_parts(text.fill_null("").str.normalize("NFKC")).struct.eval(*_numbered_parts()).struct.eval(*_bounds())
+    staged = date_parts(text.fill_null("").str.normalize("NFKC")) \
+        .struct.eval(*_numbered_parts()).struct.eval(*_bounds())
     return staged.struct.eval(*_date_fields()).cast(_date_dtype())
 
 
@@ -327,8 +328,6 @@ def _papka_and_pages(reference: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     pages = pl.coalesce(reference.str.extract(_part(_KEYWORDS["pages"], _PAGES_VALUE)), p_after_delo, p_alone,
                         _pages_after_file_number(reference))
     return papka, _pages_as_printed(pages)
-
-
 
 
 def reference_parts(reference: pl.Expr) -> pl.Expr:
