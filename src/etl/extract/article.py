@@ -4,13 +4,17 @@ Told apart by its first non-blank line, a licence notice saying the content come
 Wikipedia or under a Creative Commons licence (or, on a mirror that prints no notice at
 the top, by such a closing licence line under prose with reference marks). Prose
 paragraphs with reference and note marks ("[1]", "[a]", "[citation needed]") and short
-heading lines follow (an "[edit]"
-link after a heading is cut), then the references, a line of language links ("ko:...
-ru:... zh-min-nan:...", or one list item per link) and a closing licence line. Only the
-page's last line is read as that licence line: prose and references that name a licence
-elsewhere stay what they are. References are list items: bulleted ("•", "*"), numbered ("1.", "1)", "[1]") or
-led by the "^" of the marks citing them ("^ a b ..."). Wiki template leftovers
-("Template:Use mdy dates") are removed from the prose and the references.
+heading lines follow (an "[edit]" link after a heading is cut, and so are the marks of
+wiki or Markdown markup, "== History ==", "## History", and section numbers, "2.1 Early
+years"; the line of dashes or equals signs a text dump prints under one is dropped), then the
+references, a line of language links ("ko:... ru:... zh-min-nan:...", or one list item
+per link) and a closing licence line. Only the page's last line is read as that licence
+line: prose and references that name a licence elsewhere stay what they are.
+References are list items, with any indented lines they wrap onto: bulleted ("•", "*"),
+numbered ("1.", "1)", "[1]"), lettered before a backlink ("a. ^") or led by the "^" or
+"↑" of the marks citing them ("^ a b ...", "Jump up ^"). Items under "See also",
+"Further reading" or "External links" are neither references nor text. Wiki template
+leftovers ("Template:Use mdy dates") are removed from the prose and the references.
 """
 
 from __future__ import annotations

@@ -4,8 +4,13 @@ Told apart by its metadata block at the end of the page: a "Document Information
 heading, or without it (e.g. from HTML dt/dd pairs) a run of known labels such as
 Source, Rights, Type, Language and Record ID, each followed by its value lines. A page
 cut off before that block is still known by its head: "Skip to content", a date line and
-a title line. The head is the date, the title and an optional funder line; the body
-follows, and its last paragraph is the summary.
+a title line, on a page that no result count or documents heading shows to be a listing
+(`has_page_head`); an HTML page also by a date line beside its heading
+(`has_dated_heading`). The head is the date, the title and an optional funder line (a
+capture saved without the chrome may open with a summary above them); the body follows,
+and its last paragraph is the summary (on a page cut off before its metadata, only the
+paragraph under a "Summary" heading among its last two is). A Record ID is read in ASCII
+digits.
 """
 
 from __future__ import annotations
@@ -85,7 +90,8 @@ def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...
         paras = paras[:-1]  # the cut line is kept nowhere
     meta = metadata_start(paras)
     head, body_at = head_fields(paras[:meta], title_hint)
-    values = metadata_values(metadata_block(paras, meta), {end - meta for end in value_ends}) if meta is not None else {}
+    values = metadata_values(metadata_block(paras, meta), {end - meta for end in value_ends}) \
+        if meta is not None else {}
     cut = (bool(partial) and not is_label_start(partial)) or (page_cut and value_left_open(paras, meta, value_ends))
     fields = {**head, **body_fields(paras[body_at:meta], has_metadata=meta is not None),
               **metadata_fields(values, cut=cut)}
@@ -102,8 +108,9 @@ def value_left_open(paras: list[str], meta: int | None, value_ends: tuple[int, .
 
 def has_page_head(paras: list[str]) -> bool:
     """True for "Skip to content", a date line and a title line (in either order), on a page
-    whose entries no result count heads (see `lists_results`); when the title comes first, with no second date line followed by
-    a title.
+    whose entries no result count heads (see `lists_results`) and that lists no documents
+    under a documents heading (see `lists_documents`); when the title comes first, also with
+    no second date line followed by a title.
 
     A search listing prints its count ("1 - 20 of 45") before its entries, and a page about
     a person, place or topic its name, then its documents (a date and a title each): a

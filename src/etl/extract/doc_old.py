@@ -1,10 +1,17 @@
 """Older-site document page.
 
-Told apart by its citation: a "Citation" bullet holding the summary and a quoted
-citation line ('"<title>," <date>, ... Digital Archive, <reference>. Translated by X.'),
-followed by "share document" and "English HTML" before the body. The head holds the
-date line, an optional upper-cased repeat of the title and an optional funder line; the
-site header followed by a date line tells a page cut off before its citation.
+Told apart by its citation: a quoted title, at most its date and the program, then
+"Digital Archive," and the reference ('"<title>," <date>, ... Digital Archive,
+<reference>. Translated by X.'), in straight, curly or low-9 quotes or guillemets, on one
+line or printed over several (joined into one, with a translator or obtained-by sentence
+on a line of its own after it); or by its "Citation" and "share document" bullets. The
+"Citation" bullet holds the summary and the citation, followed by "share document" and
+"English HTML" before the body; in a capture saved without the bullets those labels, on
+lines of their own, still mark the summary and the end of the citation. The head holds
+the date line, an optional upper-cased repeat of the title and an optional funder line;
+the older site's header among the chrome lines the page opens with, then a date line, on
+a page with no result count, no dash rule and one dated entry at most, tells a page cut
+off before its citation.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner
 element left open ends with the body. The page's links, its canonical address and its
 heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
-whatever text follows the list, and where the site's header ends (an article's notice
-may follow it).
+whatever text follows the list; where a `dt` or heading starts, which opens a label
+(known or not) and so ends the value before it; and where the site's header ends (an
+article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
 when another `h1` follows: an `h1` inside the site's header (a `header` outside any

@@ -1,11 +1,16 @@
 """Older-site listing: a collection page, a search result list, or a topic page's documents.
 
 Told apart by its entries: each starts with a bullet line holding the date
-("  • May 05, 1962"), or the entries are separated by lines of dashes. The title and an
-optional summary follow, usually indented. A collection page puts a block before the
-entries: "No image found.", the collection title and one description paragraph; that
-line alone tells a collection page cut off before its first entry. A first entry with
-no date line has no bullet or date of its own: `first_entry_at` finds it after the head.
+("  • May 05, 1962"), or the entries are separated by rules (dashes of any kind,
+underscores, equals signs, box-drawing lines). The title and an optional summary follow,
+usually indented. A collection page puts a block before the entries: "No image found.",
+the collection title (even one that reads as a date line, "August 1945") and its
+description (one paragraph, possibly wrapped over several lines, or several flush-left
+paragraphs above indented entries); that line alone tells a collection page cut off
+before its first entry. A first entry with no date line has no bullet or date of its
+own: `first_entry_at` finds it after the head. A newer-site result list saved as HTML
+`ol`/`li` reads as bullets and is read here, but labelled listing_search (see
+`etl.extract.extract_capture`).
 """
 
 from __future__ import annotations

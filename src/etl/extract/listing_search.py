@@ -4,7 +4,9 @@ Told apart by the "N - M of T" result count (with or without the "Results:" and
 "Documents" labels around it) or, when there is no count, by unbulleted date lines
 each followed by a title line (one is enough below "Skip to content" or a documents
 heading). Entries are date, title and summary paragraphs in page
-order; the date or the summary may be missing.
+order; the date or the summary may be missing. On a person's or topic's page, a date
+line above a documents heading with a dated entry under it is the page's own (a lifespan
+"1901-1980"): the entries start under that heading.
 """
 
 from __future__ import annotations
