@@ -4,10 +4,14 @@ From a web site, the start URLs are listing or search pages. Each listing page i
 fetched, and two kinds of its links are followed: pagination (same path, same query but for
 `page`) and document pages (a path matching `follow`, by default `/document/...`). Document
 pages are saved and not read for links, so a crawl covers what the listings list and no more;
-only URLs on the start URLs' host are fetched, at most `max_pages` requests a run. Every
-request carries a User-Agent naming the project and a contact, waits its turn under one
-rate limit per host (`rate` requests a second; a robots.txt Crawl-delay can only slow it),
-and is refused beforehand when robots.txt disallows it. A page seen before is asked for
+only URLs on the start URLs' site (its host and port; http and https at their default ports
+are one site) are fetched, at most `max_pages` requests a run. Every request carries a
+User-Agent naming the project and a contact, waits its turn under one rate limit per host
+(`rate` requests a second; a robots.txt Crawl-delay can only slow it, as can a 429 or 5xx
+answer's Retry-After, up to MAX_RETRY_AFTER), and is refused beforehand when robots.txt
+disallows it (read as RFC 9309 says: the longest matching rule decides, Allow on a tie). A
+body must arrive within BODY_TIMEOUTS timeouts; a gzip- or deflate-encoded one is stored
+decoded. A page seen before is asked for
 with If-None-Match / If-Modified-Since; a 304 costs no bytes and stores nothing. Redirects
 are followed by hand (at most five, on the same host, each checked against robots.txt), and
 the page is kept under its final URL. Each URL gets one manifest row a run, whatever its
