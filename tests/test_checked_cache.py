@@ -119,3 +119,19 @@ def incremental_cache(samples_dir, tmp_path) -> Path:
     build.build_in_process(build.BuildRequest(captures, output, "2", contributions=tmp_path / "none",
                                               cache_dir=cache_dir))
     return checked_cache.checked_folder(cache_dir)
+
+
+def test_the_extraction_cache_key_covers_every_module_the_extractors_import():
+    import ast
+
+    from etl import inputs
+
+    package = Path(inputs.__file__).parent
+    keyed = {p.resolve() for p in inputs._python_files(*inputs._EXTRACTION_CODE)}
+    imported = set()
+    for path in package.joinpath("extract").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("etl."):
+                imported.add(node.module.removeprefix("etl.").split(".")[0])
+    modules = {package / f"{name}.py" for name in imported if name not in ("extract", "config")}
+    assert modules <= keyed, sorted(str(m.relative_to(package)) for m in modules - keyed)

@@ -24,8 +24,9 @@ from etl.sources import Source, list_source_files
 
 INVENTORY_SCHEMA = {"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}
 _PACKAGE_DIR = Path(__file__).resolve().parent
-# The code whose output the extraction cache holds: a change here invalidates it.
-_EXTRACTION_CODE = ("extract", "sources.py", "pipeline.py")
+# The code whose output the extraction cache holds, and what it imports (the dates the
+# extractors recognise): a change here invalidates it. etl.config gives them paths only.
+_EXTRACTION_CODE = ("extract", "sources.py", "pipeline.py", "dates.py")
 _EXTRACTION_SCHEMAS = ("records", "sources", "quarantine", "articles")
 
 
