@@ -72,24 +72,19 @@ COLLECTION = ("/document/4101", "/document/4108?from=collection", "/document/419
 REVISED_SUMMARY = "The guild withdraws its request after the new fog lights are lit."
 
 
-class ArchiveSite:
-    """The site's state: the request log and the pages that fail, stall or change."""
+class LoopbackSite:
+    """An HTTP server on a free loopback port, answered by `handler`, for a `with` block;
+    the handler reaches this object as `self.server.site`."""
 
-    def __init__(self, slow_seconds: float = 2.0):
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.failures_left = {"/document/4105": 2}
-        self.slow_left = {"/document/4106": 1}
-        self.slow_seconds = slow_seconds
-        self.revised = False
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.server.site = self
         self.server.handle_error = lambda request, address: None  # a client that gave up on a slow page
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> ArchiveSite:
+    def __enter__(self):
         self.thread.start()
         return self
 
@@ -99,6 +94,19 @@ class ArchiveSite:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+
+class ArchiveSite(LoopbackSite):
+    """The site's state: the request log and the pages that fail, stall or change."""
+
+    def __init__(self, slow_seconds: float = 2.0):
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.failures_left = {"/document/4105": 2}
+        self.slow_left = {"/document/4106": 1}
+        self.slow_seconds = slow_seconds
+        self.revised = False
+        self.lock = threading.Lock()
+        super().__init__(Handler)
 
     def revise(self) -> None:
         """Change /document/4102 (text, ETag and Last-Modified), as an editor's correction would."""

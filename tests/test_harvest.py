@@ -10,14 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from archive_site import REVISED_SUMMARY, ArchiveSite, search_path
+from archive_site import REVISED_SUMMARY, ArchiveSite, LoopbackSite, search_path
 
 from etl import rawstore
 from etl.harvest import (
@@ -327,27 +326,13 @@ def test_summary_is_plain_data(first):
 
 # --- odd and hostile sites (no Prefect) -------------------------------------------------------------
 
-class RouteSite:
+class RouteSite(LoopbackSite):
     """A loopback site of hand-written answers: `routes` maps a path (with its query, or
     without it) to a function of the request handler that answers it; the rest is 404."""
 
     def __init__(self, routes: dict):
         self.routes, self.requests = routes, []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), RouteHandler)
-        self.server.daemon_threads, self.server.site = True, self
-        self.server.handle_error = lambda request, address: None
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> RouteSite:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def url(self, path: str) -> str:
-        return self.base + path
+        super().__init__(RouteHandler)
 
     def asked(self, path: str) -> list[tuple[float, dict]]:
         """(monotonic time, headers) of each request for `path`."""
