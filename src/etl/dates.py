@@ -31,7 +31,10 @@ ROMAN_MONTHS: dict[str, int] = {
 
 _MONTH = r"(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DASH = r"\s*[-/\u2010-\u2015\u2212]\s*"
+# The dashes a range is printed with, as a regex character-class body: hyphen-minus, the
+# hyphens and dashes from U+2010 to the horizontal bar, and the minus sign.
+RANGE_DASHES = "\\-\u2010-\u2015\u2212"
+_DASH = rf"\s*[/{RANGE_DASHES}]\s*"
 # Before the year: a comma with stray spaces on either side ("6 , 1955", "6,1955"), or spaces.
 _COMMA = r"(?:\s*,\s*|\s+)"
 

@@ -115,3 +115,10 @@ def test_pager_lines_are_chrome(line):
 
 def test_a_year_alone_is_a_date_not_a_page_number():
     assert not is_chrome("1961") and is_entry_date("1961")
+
+
+def test_result_counts_and_year_ranges_take_every_dash_a_date_range_takes():
+    for dash in ("-", "\u2010", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"):
+        assert is_count_line(f"1 {dash} 20 of 45") and is_count_line(f"Results: 1{dash}3 of 3"), dash
+        assert is_entry_date(f"1959{dash}1962"), dash
+    assert not is_count_line("1 / 20 of 45") and not is_count_line("1 = 20 of 45")

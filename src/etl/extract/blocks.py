@@ -16,7 +16,7 @@ from typing import Iterator
 from urllib.parse import urljoin
 
 from etl.config import SCHEMA_DIR
-from etl.dates import is_date_text, stops_before_its_year, weekday_end
+from etl.dates import RANGE_DASHES, is_date_text, stops_before_its_year, weekday_end
 from etl.extract import Extraction, Rejected
 
 BULLET = "•"
@@ -33,7 +33,7 @@ CHROME = frozenset({
 _LABEL_FIRST = frozenset(label[0] for label in CHROME)
 # Headings a page prints above its list of documents (also in CHROME).
 LIST_HEADINGS = ("documents", "related documents")
-COUNT_LINE = re.compile(r"(?:results:?\s*)?\d[\d,]*\s*[-\u2013\u2014]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
+COUNT_LINE = re.compile(rf"(?:results:?\s*)?\d[\d,]*\s*[{RANGE_DASHES}]\s*\d[\d,]*\s+of\s+\d[\d,]*", re.I)
 # A rule between entries: a run of dashes of any kind, underscores, equals signs or the
 # horizontal box-drawing lines a text browser draws for <hr>.
 _RULE_CHARACTERS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_=\u2500\u2501\u2550"
@@ -198,7 +198,7 @@ def is_chrome(line: str) -> bool:
 
 
 # The year forms of a date line: a year, a decade, a range of years (no final period).
-_YEAR_LINE = re.compile(r"\d{4}(?:'?s|\s*[-/\u2013\u2014]\s*\d{4})?")
+_YEAR_LINE = re.compile(rf"\d{{4}}(?:'?s|\s*[/{RANGE_DASHES}]\s*\d{{4}})?")
 
 
 def is_entry_date(line: str) -> bool:
