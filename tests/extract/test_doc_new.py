@@ -343,3 +343,24 @@ def test_html_page_cut_before_its_metadata_with_a_result_count_in_the_body_is_a_
     assert extraction.layout == "document_new"
     assert [(r["date_text"], r["title"]) for r in extraction.records] == [
         ("April 2, 1971", "Tally of the Ferry Registers for the Spring")]
+
+
+def test_html_table_header_cell_the_parser_does_not_know_ends_the_value_before_it():
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2><table><tr><th>Source</th><td>Invented Archive, File 33.</td></tr>'
+            '<tr><th>Type</th><td>Note</td></tr><tr><th>Keywords</th><td>Exiles</td></tr>'
+            '<tr><th>Language</th><td>Czech</td></tr><tr><th>Record ID</th><td>900121</td></tr></table></body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900121")
+
+
+def test_html_field_label_the_parser_does_not_know_ends_the_value_before_it():
+    fields = [("Source", "Invented Archive, File 34."), ("Type", "Note"), ("Keywords", "Exiles"),
+              ("Language", "Czech"), ("Record ID", "900122")]
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2>' + "".join(
+                f'<div class="field"><div class="field-label">{label}:&nbsp;</div>'
+                f'<div class="field-items"><div class="field-item">{value}</div></div></div>' for label, value in fields)
+            + '</body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900122")

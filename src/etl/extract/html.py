@@ -13,8 +13,9 @@ TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner
 element left open ends with the body. The page's links, its canonical address and its
 heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
-whatever text follows the list; where a `dt` or heading starts, which opens a label
-(known or not) and so ends the value before it; and where the site's header ends (an
+whatever text follows the list; where a `dt`, a table's header cell, an element of a
+label class (Drupal's "field-label") or a heading starts, which opens a label (known or
+not) and so ends the value before it; and where the site's header ends (an
 article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
@@ -40,6 +41,8 @@ BLOCKS = frozenset({
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Inline elements that the site shows one per line: the newer site's list values ("pills").
 LINE_CLASSES = frozenset({"pill"})
+# Classes of the element holding a field's label, as Drupal and its Views print Document Information.
+LABEL_CLASSES = frozenset({"label", "field-label", "field__label", "views-label"})
 DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer", "aside"})
 # Other elements dropped with all they hold: what a page marks as its footer, sidebar or menu.
 DROPPED_ROLES = frozenset({"contentinfo", "complementary", "navigation"})
@@ -85,7 +88,7 @@ class HtmlPage:
     heading: str | None = None  # text of the document's h1 (see the module's docstring)
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
-    label_starts: tuple[int, ...] = ()  # paragraph index of each dt and heading: a label, known or not
+    label_starts: tuple[int, ...] = ()  # paragraph index of each label element and heading, known or not
     banner_end: int | None = None  # paragraph index after the site's header, when the page has one
 
 
@@ -126,6 +129,12 @@ def is_page_furniture(attributes: dict[str, str]) -> bool:
     if element_id.startswith(DROPPED_ID_PREFIXES):
         return True
     return not DROPPED_NAMES.isdisjoint({element_id, *attributes.get("class", "").lower().split()})
+
+
+def opens_label(tag: str, attributes: dict[str, str]) -> bool:
+    """True for a block element that holds a label: a `dt`, a table's header cell, or an
+    element of a label class."""
+    return tag in ("dt", "th") or not LABEL_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
 
 
 def without_cut_tag(html: str) -> tuple[str, str]:
@@ -226,7 +235,7 @@ class PageReader(HTMLParser):
             self.bullet = self.bullet or tag == "li"
             self.in_heading = tag in HEADINGS
             self.in_dd, self.link_end = tag == "dd", None
-            if tag == "dt" or self.in_heading:
+            if opens_label(tag, attributes) or self.in_heading:
                 self.label_starts.append(self.line_count)
         if tag == "pre":
             self.pre += 1
