@@ -364,3 +364,14 @@ def test_html_field_label_the_parser_does_not_know_ends_the_value_before_it():
             + '</body></html>')
     record = extract_capture(page, True).records[0]
     assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900122")
+
+
+def test_html_inline_label_element_is_a_line_of_its_own():
+    fields = [("Source", "Invented Archive, File 35."), ("Type", "Note"), ("Language", "Czech"), ("Record ID", "900123")]
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2>' + "".join(
+                f'<div class="views-field"><span class="views-label">{label}</span> '
+                f'<span class="field-content">{value}</span></div>' for label, value in fields) + '</body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["source"], record["document_type"], record["language"], record["record_id"]) == (
+        "Invented Archive, File 35.", "Note", "Czech", "900123")

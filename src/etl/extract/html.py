@@ -15,7 +15,8 @@ heading come back beside the text, so that records can get their `url` and
 `record_id`, and so do the places where a `dl` ends: its last value ends there,
 whatever text follows the list; where a `dt`, a table's header cell, an element of a
 label class (Drupal's "field-label") or a heading starts, which opens a label (known or
-not) and so ends the value before it; and where the site's header ends (an
+not) and so ends the value before it (an inline element of a label class, a `span`, is a
+line of its own); and where the site's header ends (an
 article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
@@ -131,10 +132,14 @@ def is_page_furniture(attributes: dict[str, str]) -> bool:
     return not DROPPED_NAMES.isdisjoint({element_id, *attributes.get("class", "").lower().split()})
 
 
+def has_label_class(attributes: dict[str, str]) -> bool:
+    return not LABEL_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
+
+
 def opens_label(tag: str, attributes: dict[str, str]) -> bool:
     """True for a block element that holds a label: a `dt`, a table's header cell, or an
     element of a label class."""
-    return tag in ("dt", "th") or not LABEL_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
+    return tag in ("dt", "th") or has_label_class(attributes)
 
 
 def without_cut_tag(html: str) -> tuple[str, str]:
@@ -182,6 +187,7 @@ class PageReader(HTMLParser):
         self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
         self.bullet = False
         self.in_heading = False  # inside an h1-h6 and no other block since it opened
+        self.inline_label: tuple[str, int] | None = None  # an open inline label element: its tag, open count
         self.pre = 0
         self.anchor: tuple[str, list[str]] | None = None
         self.h1: list[str] | None = None
@@ -237,6 +243,12 @@ class PageReader(HTMLParser):
             self.in_dd, self.link_end = tag == "dd", None
             if opens_label(tag, attributes) or self.in_heading:
                 self.label_starts.append(self.line_count)
+        elif self.inline_label is None and has_label_class(attributes) and tag not in VOID:
+            self.end_line()  # a label printed inline, before its value: a line of its own
+            self.label_starts.append(self.line_count)
+            self.inline_label = (tag, 1)
+        elif self.inline_label is not None and tag == self.inline_label[0]:
+            self.inline_label = (tag, self.inline_label[1] + 1)
         if tag == "pre":
             self.pre += 1
         elif tag == "a":
@@ -273,6 +285,8 @@ class PageReader(HTMLParser):
             self.end_h1()
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
+        elif self.inline_label is not None and tag == self.inline_label[0]:
+            self.end_inline_label()
         if tag in BLOCKS:
             self.end_block()
             self.in_heading = False
@@ -296,6 +310,13 @@ class PageReader(HTMLParser):
                 self.banner, self.banner_depth = tag, 1
         elif tag == self.banner:
             self.banner_depth += 1
+
+    def end_inline_label(self) -> None:
+        """Close one element of the open inline label's tag; the label's line ends with the last."""
+        tag, count = self.inline_label
+        self.inline_label = (tag, count - 1) if count > 1 else None
+        if self.inline_label is None:
+            self.end_line()
 
     def end_h1(self) -> None:
         """Keep a closed h1's text as the heading, or, when it may be the site's logo, as
