@@ -375,3 +375,15 @@ def test_html_inline_label_element_is_a_line_of_its_own():
     record = extract_capture(page, True).records[0]
     assert (record["source"], record["document_type"], record["language"], record["record_id"]) == (
         "Invented Archive, File 35.", "Note", "Czech", "900123")
+
+
+def test_html_links_in_a_table_or_field_value_are_values_of_their_own():
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2><table><tr><th>Source</th><td>Invented Archive, File 36.</td></tr>'
+            '<tr><th>Associated Places</th><td><a href="/p/1">Czechoslovakia</a>, <a href="/p/2">Korea</a></td></tr>'
+            '<tr><th>Record ID</th><td>900124</td></tr></table>'
+            '<div class="field"><div class="field-label">Subjects Discussed</div><div class="field-items">'
+            '<div class="field-item"><a href="/s/1">Students</a> | <a href="/s/2">Exiles</a></div></div></div>'
+            '</body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["places"], record["subjects"]) == (["Czechoslovakia", "Korea"], ["Students", "Exiles"])

@@ -2,9 +2,9 @@
 
 Told apart by `<!DOCTYPE html>` or `<html` (the caller knows). Block elements become
 separate lines with a blank line between blocks, `li` items become "  • " bullet
-lines, `br` and the newer site's inline list values (class "pill", or links in a `dd`
-with nothing but separators between them) break a line (a `br` inside a heading, which
-is one title, is a space), and script, style, nav, head, footer and aside are dropped,
+lines, `br` and the newer site's inline list values (class "pill", or links in a value
+element with nothing but separators between them) break a line (a `br` inside a
+heading, which is one title, is a space), and script, style, nav, head, footer and aside are dropped,
 with the elements a page marks as its footer or sidebar (role "contentinfo",
 "complementary" or "navigation"; id or class "footer" or "sidebar"); entities are
 decoded. A line "Date: <date>" is the date alone. What a web archive puts in a page it
@@ -44,6 +44,8 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LINE_CLASSES = frozenset({"pill"})
 # Classes of the element holding a field's label, as Drupal and its Views print Document Information.
 LABEL_CLASSES = frozenset({"label", "field-label", "field__label", "views-label"})
+# Classes of the element holding a field's value there; a `dd`, and a `td` after a `th`, hold one too.
+VALUE_CLASSES = frozenset({"field-item", "field__item", "field-content"})
 DROPPED = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg", "footer", "aside"})
 # Other elements dropped with all they hold: what a page marks as its footer, sidebar or menu.
 DROPPED_ROLES = frozenset({"contentinfo", "complementary", "navigation"})
@@ -183,7 +185,8 @@ class PageReader(HTMLParser):
         self.pieces: list[str] = []
         self.dropped: list[str] = []  # open dropped elements
         self.skipped: tuple[str, int] | None = None  # a dropped footer or sidebar: its tag, open count
-        self.in_dd = False  # inside a dd and no other block since it opened
+        self.in_value = False  # inside a value element (see `opens_value`) and no other block since it opened
+        self.row_labelled = False  # the open table row has a header cell
         self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
         self.bullet = False
         self.in_heading = False  # inside an h1-h6 and no other block since it opened
@@ -240,7 +243,8 @@ class PageReader(HTMLParser):
             self.end_block()
             self.bullet = self.bullet or tag == "li"
             self.in_heading = tag in HEADINGS
-            self.in_dd, self.link_end = tag == "dd", None
+            self.row_labelled = tag == "th" or (self.row_labelled and tag != "tr")
+            self.in_value, self.link_end = self.opens_value(tag, attributes), None
             if opens_label(tag, attributes) or self.in_heading:
                 self.label_starts.append(self.line_count)
         elif self.inline_label is None and has_label_class(attributes) and tag not in VOID:
@@ -252,10 +256,10 @@ class PageReader(HTMLParser):
         if tag == "pre":
             self.pre += 1
         elif tag == "a":
-            if self.in_dd and self.link_end is not None \
+            if self.in_value and self.link_end is not None \
                     and LINK_SEPARATOR.fullmatch("".join(self.pieces[self.link_end:])):
                 del self.pieces[self.link_end:]
-                self.end_line()  # the next of a dd's links: a value of its own
+                self.end_line()  # the next of a value's links: a value of its own
             self.anchor = (attributes.get("href", ""), [])
         elif tag == "h1" and self.heading is None:
             self.h1, self.h1_in_banner = [], self.banner is not None
@@ -279,7 +283,7 @@ class PageReader(HTMLParser):
             href, words = self.anchor
             self.links.append((href, fold("".join(words))))
             self.anchor = None
-            if self.in_dd:
+            if self.in_value:
                 self.link_end = len(self.pieces)
         elif tag == "h1" and self.h1 is not None:
             self.end_h1()
@@ -299,6 +303,12 @@ class PageReader(HTMLParser):
                 self.banner_end = self.line_count if self.banner_end is None else self.banner_end
         if tag in SECTIONING:
             self.sections = max(0, self.sections - 1)
+
+    def opens_value(self, tag: str, attributes: dict[str, str]) -> bool:
+        """True for a block element that holds a label's value: a `dd`, a `td` in a row
+        with a header cell, an element of a value class."""
+        return tag == "dd" or (tag == "td" and self.row_labelled) \
+            or not VALUE_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
 
     def note_banner(self, tag: str, attributes: dict[str, str]) -> None:
         """Follow the sectioning elements and the site's header as they open."""
