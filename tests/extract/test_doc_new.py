@@ -387,3 +387,13 @@ def test_html_links_in_a_table_or_field_value_are_values_of_their_own():
             '</body></html>')
     record = extract_capture(page, True).records[0]
     assert (record["places"], record["subjects"]) == (["Czechoslovakia", "Korea"], ["Students", "Exiles"])
+
+
+def test_html_bold_lead_ending_in_a_colon_the_parser_does_not_know_ends_the_value_before_it():
+    fields = [("Source", "Invented Archive, File 37."), ("Type", "Note"), ("Keywords", "Exiles"),
+              ("Language", "Czech"), ("Record ID", "900125")]
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2>' + "".join(f'<p><strong>{label}:</strong> {value}</p>' for label, value in fields)
+            + '</body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900125")

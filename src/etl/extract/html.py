@@ -16,7 +16,8 @@ heading come back beside the text, so that records can get their `url` and
 whatever text follows the list; where a `dt`, a table's header cell, an element of a
 label class (Drupal's "field-label") or a heading starts, which opens a label (known or
 not) and so ends the value before it (an inline element of a label class, a `span`, is a
-line of its own); and where the site's header ends (an
+line of its own; a bold run that opens a line and ends in a colon, "<strong>Keywords:</strong>
+Exiles", opens a label too); and where the site's header ends (an
 article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
@@ -58,6 +59,7 @@ DATE_LABEL = re.compile(r"(?:Date|Dated)\s*:\s*(?P<date>.+)", re.I)
 SPACES = re.compile(r"[ \t\r\n\f]+")
 # A header inside one of these heads that part of the page, not the site.
 SECTIONING = frozenset({"article", "aside", "main", "section"})
+LEAD_LABEL_TAGS = frozenset({"strong", "b"})  # a line's bold start ending in ":" is its label
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
                   "track", "wbr"})
 # The site's names as a logo heading prints them, compared by their words in lower case.
@@ -187,6 +189,7 @@ class PageReader(HTMLParser):
         self.skipped: tuple[str, int] | None = None  # a dropped footer or sidebar: its tag, open count
         self.in_value = False  # inside a value element (see `opens_value`) and no other block since it opened
         self.row_labelled = False  # the open table row has a header cell
+        self.lead: list[str] | None = None  # text of an open bold run that started its line
         self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
         self.bullet = False
         self.in_heading = False  # inside an h1-h6 and no other block since it opened
@@ -255,6 +258,8 @@ class PageReader(HTMLParser):
             self.inline_label = (tag, self.inline_label[1] + 1)
         if tag == "pre":
             self.pre += 1
+        elif tag in LEAD_LABEL_TAGS and self.lead is None and not "".join(self.pieces).strip():
+            self.lead = []
         elif tag == "a":
             if self.in_value and self.link_end is not None \
                     and LINK_SEPARATOR.fullmatch("".join(self.pieces[self.link_end:])):
@@ -291,6 +296,10 @@ class PageReader(HTMLParser):
             self.pre = max(0, self.pre - 1)
         elif self.inline_label is not None and tag == self.inline_label[0]:
             self.end_inline_label()
+        elif tag in LEAD_LABEL_TAGS and self.lead is not None:
+            if fold("".join(self.lead)).endswith(":"):
+                self.label_starts.append(self.line_count)
+            self.lead = None
         if tag in BLOCKS:
             self.end_block()
             self.in_heading = False
@@ -360,6 +369,8 @@ class PageReader(HTMLParser):
             self.anchor[1].append(data)
         if self.h1 is not None:
             self.h1.append(data)
+        if self.lead is not None:
+            self.lead.append(data)
 
     def note_address(self, tag: str, attributes: dict[str, str]) -> None:
         """Keep the canonical link and og:url, which sit in the (dropped) head."""
@@ -374,7 +385,7 @@ class PageReader(HTMLParser):
 
     def end_line(self) -> None:
         text = "".join(self.pieces).strip(" ") if not self.pre else "".join(self.pieces).rstrip()
-        self.pieces = []
+        self.pieces, self.lead = [], None  # a bold run that goes on past its line is no label
         if not text.strip():
             return
         if text[:1] in "Dd" and (labelled := DATE_LABEL.fullmatch(text)) and is_entry_date(labelled["date"]):
