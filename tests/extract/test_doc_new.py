@@ -397,3 +397,23 @@ def test_html_bold_lead_ending_in_a_colon_the_parser_does_not_know_ends_the_valu
             + '</body></html>')
     record = extract_capture(page, True).records[0]
     assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900125")
+
+
+def test_html_title_printed_only_in_the_pages_og_title_is_the_title():
+    page = ('<html><head><meta property="og:title" content="Note on Korean Students in Prague"></head><body>'
+            '<p>Skip to content</p><p>April 9, 1961</p><p>The students asked to stay.</p><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2><dl><dt>Source</dt><dd>Invented Archive, File 38.</dd>'
+            '<dt>Type</dt><dd>Note</dd><dt>Record ID</dt><dd>900126</dd></dl></body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["title"], record["date_text"], record["text"], record["summary"]) == (
+        "Note on Korean Students in Prague", "April 9, 1961", "The students asked to stay.", "The embassy notes it.")
+
+
+def test_html_title_printed_without_a_heading_is_found_though_og_title_names_the_site():
+    page = ('<html><head><meta property="og:title" content="Note on Korean Students in Prague - Wilson Center">'
+            '</head><body><p>Skip to content</p><p>April 9, 1961</p><div>Note on Korean Students in Prague</div>'
+            '<p>The students asked to stay.</p><p>The embassy notes it.</p><h2>Document Information</h2><dl>'
+            '<dt>Source</dt><dd>Invented Archive, File 39.</dd><dt>Type</dt><dd>Note</dd><dt>Record ID</dt><dd>900127</dd>'
+            '</dl></body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["title"], record["text"]) == ("Note on Korean Students in Prague", "The students asked to stay.")

@@ -149,3 +149,9 @@ def test_a_saving_tools_note_of_the_address_and_the_base_href_are_kept():
     page = parse_html_page('<html><head><meta name="savepage-url" content="https://example.org/document/9">'
                            '<base href="https://example.org/"></head><body><p>x</p></body></html>')
     assert (page.canonical, page.base) == ("https://example.org/document/9", "https://example.org/")
+
+
+def test_og_title_comes_back_without_the_site_name_it_ends_in():
+    page = parse_html_page('<html><head><meta property="og:title" content="Note on Students | Wilson Center Digital Archive">'
+                           '</head><body><p>Text</p></body></html>')
+    assert page.og_title == "Note on Students"

@@ -59,9 +59,10 @@ def extract_capture(text: str, is_html: bool) -> Extraction:
         return Extraction(None, message=f"no known layout: {unrecognised_reason(body)}{cut_note(body, page)}")
     if page and layout is doc_new:
         value_ends = page.list_ends + page.label_starts
-        extraction = doc_new.extract(body, title_hint=page.heading, value_ends=value_ends, page_cut=not page.complete)
+        extraction = doc_new.extract(body, title_hint=page.heading, value_ends=value_ends, page_cut=not page.complete,
+                                     page_title=page.og_title)
     elif page and layout in DOCUMENT_LAYOUTS:
-        extraction = layout.extract(body, title_hint=page.heading)
+        extraction = layout.extract(body, title_hint=page.heading or page.og_title)
     else:
         extraction = layout.extract(body)
     if page and layout is listing_old and listing_search.is_newer_site(body):

@@ -78,8 +78,9 @@ def matches(text: str) -> bool:
 
 
 def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...] = (),
-            page_cut: bool = False) -> Extraction:
-    """The page's record; `value_ends` (from HTML) are the paragraph indices where a label's
+            page_cut: bool = False, page_title: str | None = None) -> Extraction:
+    """The page's record; `page_title` (from HTML: its og:title) is the title of a page
+    that prints it on no line, its body then starting under the date line. `value_ends` (from HTML) are the paragraph indices where a label's
     value ends: a definition list closed, or a dt or heading opened. The markup tells a
     label this module does not know ("Keywords") from a value, where text cannot. On a
     `page_cut` (HTML that stops before its closing tags) a last value that nothing ends may
@@ -89,7 +90,7 @@ def extract(text: str, title_hint: str | None = None, value_ends: tuple[int, ...
     if partial:
         paras = paras[:-1]  # the cut line is kept nowhere
     meta = metadata_start(paras)
-    head, body_at = head_fields(paras[:meta], title_hint)
+    head, body_at = head_fields(paras[:meta], title_hint, page_title)
     values = metadata_values(metadata_block(paras, meta), {end - meta for end in value_ends}) \
         if meta is not None else {}
     cut = (bool(partial) and not is_label_start(partial)) or (page_cut and value_left_open(paras, meta, value_ends))
@@ -236,10 +237,12 @@ def metadata_fields(values: dict[str, list[str]], cut: bool) -> dict:
     return fields
 
 
-def head_fields(paras: list[str], title_hint: str | None) -> tuple[dict, int]:
+def head_fields(paras: list[str], title_hint: str | None, page_title: str | None = None) -> tuple[dict, int]:
     """(date_text, title, funders_text) of the page head, and where the body starts."""
     start = next((i for i, p in enumerate(paras) if not is_chrome(p)), len(paras))
-    title_at = hinted_title_at(paras, title_hint)
+    title_at = hinted_title_at(paras, title_hint or page_title)
+    if title_at is None and page_title and not is_chrome(page_title):
+        return head_under_unprinted_title(paras, start, page_title)
     date_at = unhinted_date_at(paras, start) if title_at is None else first_date_at(paras, max(start, title_at - 2))
     if title_at is None:
         title_at = start if date_at is None else unhinted_title_at(paras, start, date_at)
@@ -252,6 +255,19 @@ def head_fields(paras: list[str], title_hint: str | None) -> tuple[dict, int]:
         "title": fold(paras[title_at]) if title_at < len(paras) else None,
         "funders_text": funder_text(paras[funder_at]) if funder_at is not None else None,
     }, body_at
+
+
+def head_under_unprinted_title(paras: list[str], start: int, title: str) -> tuple[dict, int]:
+    """The head of a page that prints its `title` on no line: a date line right under
+    the chrome, then an optional funder line; and where the body starts."""
+    date_at = start if start < len(paras) and is_entry_date(paras[start]) else None
+    body_at = start if date_at is None else date_at + 1
+    funder = funder_text(paras[body_at]) if body_at < len(paras) else None
+    return {
+        "date_text": paras[date_at] if date_at is not None else None,
+        "title": fold(title),
+        "funders_text": funder,
+    }, body_at + (funder is not None)
 
 
 def hinted_title_at(paras: list[str], title_hint: str | None) -> int | None:

@@ -11,9 +11,9 @@ decoded. A line "Date: <date>" is the date alone. What a web archive puts in a p
 serves is dropped too: the Wayback Machine's toolbar (between its BEGIN and END WAYBACK
 TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner. A dropped
 element left open ends with the body. The page's links, its canonical address and its
-heading come back beside the text, so that records can get their `url` and
-`record_id`, and so do the places where a `dl` ends: its last value ends there,
-whatever text follows the list; where a `dt`, a table's header cell, an element of a
+heading (and its og:title, less a site name it ends in) come back beside the text, so
+that records can get their `url`, `record_id` and a title no line prints, and so do
+the places where a `dl` ends: its last value ends there, whatever text follows the list; where a `dt`, a table's header cell, an element of a
 label class (Drupal's "field-label") or a heading starts, which opens a label (known or
 not) and so ends the value before it (an inline element of a label class, a `span`, is a
 line of its own; a bold run that opens a line and ends in a colon, "<strong>Keywords:</strong>
@@ -91,6 +91,7 @@ class HtmlPage:
     canonical: str | None = None  # rel=canonical link, else og:url, else a saving tool's note of the page's URL
     base: str | None = None  # the base href that relative links are read against
     heading: str | None = None  # text of the document's h1 (see the module's docstring)
+    og_title: str | None = None  # the og:title the head names, folded
     complete: bool = True  # False when the closing </body> / </html> tags are missing
     list_ends: tuple[int, ...] = ()  # paragraph index (non-blank line) after each closed dl
     label_starts: tuple[int, ...] = ()  # paragraph index of each label element and heading, known or not
@@ -110,6 +111,7 @@ def parse_html_page(html: str) -> HtmlPage:
         canonical=reader.canonical or reader.og_url or reader.saved_url,
         base=reader.base,
         heading=reader.heading or reader.logo_heading,
+        og_title=reader.og_title,
         complete=bool(CLOSED.search(html)),
         list_ends=tuple(reader.list_ends),
         label_starts=tuple(reader.label_starts),
@@ -124,6 +126,19 @@ def text_below_banner(page: HtmlPage) -> str | None:
     lines = page.text.split("\n")
     starts = [i for i, line in enumerate(lines) if line.strip()]
     return "\n".join(lines[starts[page.banner_end]:]) if page.banner_end < len(starts) else None
+
+
+def is_site_name(text: str) -> bool:
+    return " ".join(WORDS.findall(text.lower())) in SITE_NAMES
+
+
+def without_site_name(title: str) -> str:
+    """`title` without the site's name that a page title may end in ("... | Wilson Center
+    Digital Archive")."""
+    head, separator, tail = title.rpartition(" | ")
+    if not separator:
+        head, separator, tail = title.rpartition(" - ")
+    return head.strip() if separator and is_site_name(tail) else title
 
 
 def is_page_furniture(attributes: dict[str, str]) -> bool:
@@ -200,6 +215,7 @@ class PageReader(HTMLParser):
         self.links: list[tuple[str, str]] = []
         self.canonical: str | None = None
         self.og_url: str | None = None
+        self.og_title: str | None = None
         self.saved_url: str | None = None  # <meta name="savepage-url">, as SingleFile and others write it
         self.base: str | None = None
         self.in_toolbar = False  # between a web archive's toolbar comments
@@ -343,7 +359,7 @@ class PageReader(HTMLParser):
         text, self.h1 = fold("".join(self.h1)) or None, None
         if text is None:
             return
-        if self.h1_in_banner or " ".join(WORDS.findall(text.lower())) in SITE_NAMES:
+        if self.h1_in_banner or is_site_name(text):
             self.logo_heading = self.logo_heading or text
         else:
             self.heading = text
@@ -373,11 +389,13 @@ class PageReader(HTMLParser):
             self.lead.append(data)
 
     def note_address(self, tag: str, attributes: dict[str, str]) -> None:
-        """Keep the canonical link and og:url, which sit in the (dropped) head."""
+        """Keep the canonical link, og:url and og:title, which sit in the (dropped) head."""
         if tag == "link" and "canonical" in attributes.get("rel", "").lower().split():
             self.canonical = self.canonical or attributes.get("href") or None
         elif tag == "meta" and attributes.get("property", "").lower() == "og:url":
             self.og_url = self.og_url or attributes.get("content") or None
+        elif tag == "meta" and attributes.get("property", "").lower() == "og:title":
+            self.og_title = self.og_title or without_site_name(fold(attributes.get("content", ""))) or None
         elif tag == "meta" and attributes.get("name", "").lower() == "savepage-url":
             self.saved_url = self.saved_url or attributes.get("content") or None
         elif tag == "base":
