@@ -155,3 +155,9 @@ def test_og_title_comes_back_without_the_site_name_it_ends_in():
     page = parse_html_page('<html><head><meta property="og:title" content="Note on Students | Wilson Center Digital Archive">'
                            '</head><body><p>Text</p></body></html>')
     assert page.og_title == "Note on Students"
+
+
+def test_element_of_a_label_class_inside_a_line_is_no_label_and_breaks_no_line():
+    page = parse_html_page('<html><body><p>Zhou writes <span class="label">urgent</span> about the border.</p>'
+                           '<div><span class="label">Source</span> <span>Invented Archive, File 40.</span></div></body></html>')
+    assert (page.text, page.label_starts) == ("Zhou writes urgent about the border.\n\nSource\nInvented Archive, File 40.\n", (1,))

@@ -15,8 +15,8 @@ heading (and its og:title, less a site name it ends in) come back beside the tex
 that records can get their `url`, `record_id` and a title no line prints, and so do
 the places where a `dl` ends: its last value ends there, whatever text follows the list; where a `dt`, a table's header cell, an element of a
 label class (Drupal's "field-label") or a heading starts, which opens a label (known or
-not) and so ends the value before it (an inline element of a label class, a `span`, is a
-line of its own; a bold run that opens a line and ends in a colon, "<strong>Keywords:</strong>
+not) and so ends the value before it (an inline element of a label class that opens its
+line, a `span`, is a line of its own; a bold run that opens a line and ends in a colon, "<strong>Keywords:</strong>
 Exiles", opens a label too); and where the site's header ends (an
 article's notice may follow it).
 
@@ -266,8 +266,8 @@ class PageReader(HTMLParser):
             self.in_value, self.link_end = self.opens_value(tag, attributes), None
             if opens_label(tag, attributes) or self.in_heading:
                 self.label_starts.append(self.line_count)
-        elif self.inline_label is None and has_label_class(attributes) and tag not in VOID:
-            self.end_line()  # a label printed inline, before its value: a line of its own
+        elif self.inline_label is None and has_label_class(attributes) and tag not in VOID \
+                and not "".join(self.pieces).strip():  # a label opens its line; a badge in a sentence is none
             self.label_starts.append(self.line_count)
             self.inline_label = (tag, 1)
         elif self.inline_label is not None and tag == self.inline_label[0]:
