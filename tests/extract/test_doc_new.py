@@ -417,3 +417,13 @@ def test_html_title_printed_without_a_heading_is_found_though_og_title_names_the
             '</dl></body></html>')
     record = extract_capture(page, True).records[0]
     assert (record["title"], record["text"]) == ("Note on Korean Students in Prague", "The students asked to stay.")
+
+
+def test_html_bold_lead_followed_by_a_colon_the_parser_does_not_know_ends_the_value_before_it():
+    fields = [("Source", "Invented Archive, File 41."), ("Type", "Note"), ("Keywords", "Exiles"),
+              ("Language", "Czech"), ("Record ID", "900128")]
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2>' + "".join(f'<p><b>{label}</b>: {value}</p>' for label, value in fields)
+            + '</body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900128")

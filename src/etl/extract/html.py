@@ -16,8 +16,8 @@ that records can get their `url`, `record_id` and a title no line prints, and so
 the places where a `dl` ends: its last value ends there, whatever text follows the list; where a `dt`, a table's header cell, an element of a
 label class (Drupal's "field-label") or a heading starts, which opens a label (known or
 not) and so ends the value before it (an inline element of a label class that opens its
-line, a `span`, is a line of its own; a bold run that opens a line and ends in a colon, "<strong>Keywords:</strong>
-Exiles", opens a label too); and where the site's header ends (an
+line, a `span`, is a line of its own; a bold run that opens a line and ends in a colon
+or has one right after it, "<strong>Keywords:</strong> Exiles", opens a label too); and where the site's header ends (an
 article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
@@ -205,6 +205,7 @@ class PageReader(HTMLParser):
         self.in_value = False  # inside a value element (see `opens_value`) and no other block since it opened
         self.row_labelled = False  # the open table row has a header cell
         self.lead: list[str] | None = None  # text of an open bold run that started its line
+        self.lead_end: int | None = None  # len(pieces) where a closed bold run that started its line ended
         self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
         self.bullet = False
         self.in_heading = False  # inside an h1-h6 and no other block since it opened
@@ -315,6 +316,8 @@ class PageReader(HTMLParser):
         elif tag in LEAD_LABEL_TAGS and self.lead is not None:
             if fold("".join(self.lead)).endswith(":"):
                 self.label_starts.append(self.line_count)
+            else:
+                self.lead_end = len(self.pieces)  # a colon may follow it
             self.lead = None
         if tag in BLOCKS:
             self.end_block()
@@ -403,7 +406,9 @@ class PageReader(HTMLParser):
 
     def end_line(self) -> None:
         text = "".join(self.pieces).strip(" ") if not self.pre else "".join(self.pieces).rstrip()
-        self.pieces, self.lead = [], None  # a bold run that goes on past its line is no label
+        if self.lead_end is not None and "".join(self.pieces[self.lead_end:]).lstrip().startswith(":"):
+            self.label_starts.append(self.line_count)
+        self.pieces, self.lead, self.lead_end = [], None, None  # a bold run that goes on past its line is no label
         if not text.strip():
             return
         if text[:1] in "Dd" and (labelled := DATE_LABEL.fullmatch(text)) and is_entry_date(labelled["date"]):
