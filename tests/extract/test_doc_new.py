@@ -427,3 +427,13 @@ def test_html_bold_lead_followed_by_a_colon_the_parser_does_not_know_ends_the_va
             + '</body></html>')
     record = extract_capture(page, True).records[0]
     assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900128")
+
+
+def test_html_first_of_two_table_cells_the_parser_does_not_know_ends_the_value_before_it():
+    fields = [("Source", "Invented Archive, File 42."), ("Type", "Note"), ("Keywords", "Exiles"),
+              ("Language", "Czech"), ("Record ID", "900129")]
+    page = ('<html><body><p>April 9, 1961</p><h1>Note on Korean Students in Prague</h1><p>The embassy notes it.</p>'
+            '<h2>Document Information</h2><table>' + "".join(f'<tr><td>{label}</td><td>{value}</td></tr>'
+                                                             for label, value in fields) + '</table></body></html>')
+    record = extract_capture(page, True).records[0]
+    assert (record["document_type"], record["language"], record["record_id"]) == ("Note", "Czech", "900129")

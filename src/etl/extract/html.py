@@ -4,21 +4,22 @@ Told apart by `<!DOCTYPE html>` or `<html` (the caller knows). Block elements be
 separate lines with a blank line between blocks, `li` items become "  • " bullet
 lines, `br` and the newer site's inline list values (class "pill", or links in a value
 element with nothing but separators between them) break a line (a `br` inside a
-heading, which is one title, is a space), and script, style, nav, head, footer and aside are dropped,
-with the elements a page marks as its footer or sidebar (role "contentinfo",
+heading, which is one title, is a space), and script, style, nav, head, footer and aside
+are dropped, with the elements a page marks as its footer or sidebar (role "contentinfo",
 "complementary" or "navigation"; id or class "footer" or "sidebar"); entities are
 decoded. A line "Date: <date>" is the date alone. What a web archive puts in a page it
 serves is dropped too: the Wayback Machine's toolbar (between its BEGIN and END WAYBACK
 TOOLBAR INSERT comments, or in elements of id "wm-ipp..."), an Archive-It banner. A dropped
 element left open ends with the body. The page's links, its canonical address and its
 heading (and its og:title, less a site name it ends in) come back beside the text, so
-that records can get their `url`, `record_id` and a title no line prints, and so do
-the places where a `dl` ends: its last value ends there, whatever text follows the list; where a `dt`, a table's header cell, an element of a
-label class (Drupal's "field-label") or a heading starts, which opens a label (known or
-not) and so ends the value before it (an inline element of a label class that opens its
-line, a `span`, is a line of its own; a bold run that opens a line and ends in a colon
-or has one right after it, "<strong>Keywords:</strong> Exiles", opens a label too); and where the site's header ends (an
-article's notice may follow it).
+that records can get their `url`, `record_id` and a title no line prints, and so do the
+places where a `dl` ends: its last value ends there, whatever text follows the list;
+where a `dt`, a table's header cell, an element of a label class (Drupal's
+"field-label"), the first of a table row's two cells or a heading starts, which opens a
+label (known or not) and so ends the value before it (an inline element of a label class
+that opens its line, a `span`, is a line of its own; a bold run that opens a line and
+ends in a colon or has one right after it, "<strong>Keywords:</strong> Exiles", opens a
+label too); and where the site's header ends (an article's notice may follow it).
 
 The heading is the first `h1` with text, passing over one that holds the site's logo
 when another `h1` follows: an `h1` inside the site's header (a `header` outside any
@@ -204,6 +205,7 @@ class PageReader(HTMLParser):
         self.skipped: tuple[str, int] | None = None  # a dropped footer or sidebar: its tag, open count
         self.in_value = False  # inside a value element (see `opens_value`) and no other block since it opened
         self.row_labelled = False  # the open table row has a header cell
+        self.row_cells: list[int] = []  # line_count where each cell of the open table row opened
         self.lead: list[str] | None = None  # text of an open bold run that started its line
         self.lead_end: int | None = None  # len(pieces) where a closed bold run that started its line ended
         self.link_end: int | None = None  # len(pieces) where the last link of this dd closed
@@ -264,6 +266,7 @@ class PageReader(HTMLParser):
             self.bullet = self.bullet or tag == "li"
             self.in_heading = tag in HEADINGS
             self.row_labelled = tag == "th" or (self.row_labelled and tag != "tr")
+            self.row_cells = [] if tag == "tr" else self.row_cells + [self.line_count] * (tag in ("td", "th"))
             self.in_value, self.link_end = self.opens_value(tag, attributes), None
             if opens_label(tag, attributes) or self.in_heading:
                 self.label_starts.append(self.line_count)
@@ -324,6 +327,8 @@ class PageReader(HTMLParser):
             self.in_heading = False
         if tag == "dl":
             self.list_ends.append(self.line_count)
+        if tag == "tr" and len(self.row_cells) == 2 and not self.row_labelled:
+            self.label_starts.append(self.row_cells[0])  # a row of two plain cells: a label and its value
         if tag == self.banner:
             self.banner_depth -= 1
             if not self.banner_depth:
