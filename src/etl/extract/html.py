@@ -142,6 +142,11 @@ def without_site_name(title: str) -> str:
     return head.strip() if separator and is_site_name(tail) else title
 
 
+def class_names(attributes: dict[str, str]) -> set[str]:
+    """The element's class names, in lower case."""
+    return set(attributes.get("class", "").lower().split())
+
+
 def is_page_furniture(attributes: dict[str, str]) -> bool:
     """True for an element the page marks as its footer, sidebar or menu."""
     if attributes.get("role", "").lower() in DROPPED_ROLES:
@@ -149,11 +154,11 @@ def is_page_furniture(attributes: dict[str, str]) -> bool:
     element_id = attributes.get("id", "").lower()
     if element_id.startswith(DROPPED_ID_PREFIXES):
         return True
-    return not DROPPED_NAMES.isdisjoint({element_id, *attributes.get("class", "").lower().split()})
+    return not DROPPED_NAMES.isdisjoint({element_id, *class_names(attributes)})
 
 
 def has_label_class(attributes: dict[str, str]) -> bool:
-    return not LABEL_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
+    return not LABEL_CLASSES.isdisjoint(class_names(attributes))
 
 
 def opens_label(tag: str, attributes: dict[str, str]) -> bool:
@@ -341,7 +346,7 @@ class PageReader(HTMLParser):
         """True for a block element that holds a label's value: a `dd`, a `td` in a row
         with a header cell, an element of a value class."""
         return tag == "dd" or (tag == "td" and self.row_labelled) \
-            or not VALUE_CLASSES.isdisjoint(attributes.get("class", "").lower().split())
+            or not VALUE_CLASSES.isdisjoint(class_names(attributes))
 
     def note_banner(self, tag: str, attributes: dict[str, str]) -> None:
         """Follow the sectioning elements and the site's header as they open."""
